@@ -1,0 +1,9 @@
+"""The application's own pages. Each app adds its routes here with one include line."""
+
+from django.urls import path
+
+from cse_monitor import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+]

@@ -1,0 +1,192 @@
+"""Annual report content per programme and year: narratives, risks, quality criteria,
+recommendations, EMCL decisions, lessons learned; and the report's approval state."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from indicators.models import Rating
+
+
+class Report(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        APPROVED = "approved", _("approved by the EMCL")
+
+    programme = models.ForeignKey("indicators.Programme", on_delete=models.CASCADE, related_name="reports")
+    year = models.PositiveSmallIntegerField(_("year"))
+    period_covered = models.CharField(_("period covered"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    emcl_session_date = models.DateField(_("date of the approving EMCL session"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    frozen_pdf = models.FileField(_("approved PDF"), upload_to="reports/", blank=True)
+    frozen_pdf_sha256 = models.CharField(_("SHA-256 of the approved PDF"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("annual report")
+        verbose_name_plural = _("annual reports")
+        ordering = ["programme", "year"]
+        constraints = [models.UniqueConstraint(fields=["programme", "year"], name="report_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.programme} {self.year}"
+
+
+class NarrativeSection(models.Model):
+    """A narrative text of the report. Paragraphs separated by blank lines; "- " starts a list item."""
+
+    class Key(models.TextChoices):
+        HIGHLIGHTS = "highlights", _("2.2 Highlights")
+        KEY_RISKS = "key_risks", _("2.3 Key risks")
+        CONTEXT = "context", _("3.1.1 Evolution of the context")
+        INSTITUTIONAL_ANCHORAGE = "anchorage", _("3.1.2 Institutional anchorage")
+        EXECUTION_MODALITIES = "modalities", _("3.1.3 Execution modalities")
+        HARMONISATION = "harmonisation", _("3.1.4 Harmonisation dynamics")
+        RESULTS_TO_OBJECTIVE = "results_objective", _("3.2.2.1 Results and the specific objective")
+        SENSITIVE_FACTORS = "sensitive_factors", _("3.2.2.2 Sensitive factors")
+        UNEXPECTED_RESULTS = "unexpected", _("3.2.2.3 Unexpected results")
+        POTENTIAL_IMPACT = "impact", _("3.2.5 Potential impact")
+        RESULT_ANALYSIS = "analysis", _("3.3.3 Analysis of progress (per result)")
+        BUDGET_EXECUTION = "budget_execution", _("3.3.6 Budget execution")
+        GENDER = "gender", _("4.1 Gender")
+        ENVIRONMENT = "environment", _("4.2 Environment")
+
+    programme = models.ForeignKey("indicators.Programme", on_delete=models.CASCADE, related_name="narratives")
+    year = models.PositiveSmallIntegerField(_("year"))
+    key = models.CharField(_("section"), max_length=20, choices=Key.choices)
+    result = models.ForeignKey(
+        "indicators.Result", on_delete=models.CASCADE, null=True, blank=True, related_name="narratives"
+    )
+    text = models.TextField(_("text"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("narrative section")
+        verbose_name_plural = _("narrative sections")
+        ordering = ["programme", "year", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "year", "key"], condition=Q(result__isnull=True), name="narrative_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "year", "key", "result"],
+                condition=Q(result__isnull=False),
+                name="narrative_unique_per_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} {self.year} {self.get_key_display()}"
+
+
+class Risk(models.Model):
+    """A risk of a logframe level for a year (3.2.3, 3.3.4). Probability and impact as the report scores them."""
+
+    result = models.ForeignKey("indicators.Result", on_delete=models.CASCADE, related_name="risks")
+    year = models.PositiveSmallIntegerField(_("year"))
+    order = models.PositiveSmallIntegerField(default=0)
+    description = models.TextField(_("risk"))
+    probability = models.CharField(_("probability"), max_length=20, help_text=_("Bajo / Medio / Alto or A–D"))
+    impact_description = models.TextField(_("potential impact"), blank=True)
+    impact_score = models.CharField(_("impact score"), max_length=20, blank=True)
+    level = models.CharField(_("risk level"), max_length=1, choices=Rating.choices)
+
+    class Meta:
+        verbose_name = _("risk")
+        verbose_name_plural = _("risks")
+        ordering = ["result__order", "year", "order"]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+
+class QualityCriterion(models.Model):
+    class Criterion(models.TextChoices):
+        EFFICACY = "efficacy", _("Efficacy")
+        EFFICIENCY = "efficiency", _("Efficiency")
+        SUSTAINABILITY = "sustainability", _("Sustainability")
+        RELEVANCE = "relevance", _("Relevance")
+
+    result = models.ForeignKey("indicators.Result", on_delete=models.CASCADE, related_name="quality_criteria")
+    year = models.PositiveSmallIntegerField(_("year"))
+    criterion = models.CharField(_("criterion"), max_length=16, choices=Criterion.choices)
+    rating = models.CharField(_("rating"), max_length=1, choices=Rating.choices)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("quality criterion")
+        verbose_name_plural = _("quality criteria")
+        ordering = ["result__order", "year", "pk"]
+        constraints = [models.UniqueConstraint(fields=["result", "year", "criterion"], name="quality_criterion_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.result} {self.year} {self.criterion}: {self.rating}"
+
+
+class Recommendation(models.Model):
+    result = models.ForeignKey("indicators.Result", on_delete=models.CASCADE, related_name="recommendations")
+    year = models.PositiveSmallIntegerField(_("year"))
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField(_("recommendation"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    actor = models.CharField(_("actor"), max_length=300, blank=True)
+    deadline = models.CharField(_("deadline"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        ordering = ["result__order", "year", "order"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class EmclDecision(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        IN_PROGRESS = "in_progress", _("in progress")
+        EXECUTED = "executed", _("executed")
+
+    programme = models.ForeignKey("indicators.Programme", on_delete=models.CASCADE, related_name="emcl_decisions")
+    year = models.PositiveSmallIntegerField(_("report year"))
+    order = models.PositiveSmallIntegerField(default=0)
+    decision = models.TextField(_("decision"))
+    source = models.CharField(_("source"), max_length=200, help_text=_("e.g. Acta EMCL del 18.02.2011"))
+    minutes_date = models.DateField(_("date of the minutes"), null=True, blank=True)
+    actor = models.CharField(_("actor"), max_length=300, blank=True)
+    moment = models.CharField(_("moment of the decision"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("EMCL decision")
+        verbose_name_plural = _("EMCL decisions")
+        ordering = ["programme", "year", "order"]
+
+    def __str__(self) -> str:
+        return self.decision[:80]
+
+
+class LessonLearned(models.Model):
+    """A lesson learned. ``group`` is the heading it stands under (e.g. "R1 y R2"; "key" for 2.4.1)."""
+
+    programme = models.ForeignKey("indicators.Programme", on_delete=models.CASCADE, related_name="lessons")
+    year = models.PositiveSmallIntegerField(_("year"))
+    group = models.CharField(_("group"), max_length=40)
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField(_("lesson"))
+    addressees = models.TextField(_("addressees"), blank=True, help_text=_("One per line."))
+
+    class Meta:
+        verbose_name = _("lesson learned")
+        verbose_name_plural = _("lessons learned")
+        ordering = ["programme", "year", "group", "order"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
