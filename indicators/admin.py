@@ -1,0 +1,176 @@
+"""Admin for the programme, its logframe and indicators: what a programme officer edits by hand."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from indicators.models import (
+    Activity,
+    ActivityRating,
+    Indicator,
+    IndicatorComment,
+    IndicatorTarget,
+    IndicatorValue,
+    Membership,
+    Partner,
+    Programme,
+    Result,
+    StatedAchievement,
+    StatedScore,
+)
+
+
+class PartnerInline(admin.TabularInline):
+    model = Partner
+    extra = 0
+
+
+class ResultInline(admin.StackedInline):
+    model = Result
+    extra = 0
+    fields = ["code", "kind", "order", "statement", "weight"]
+    show_change_link = True
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["code", "short_name", "zone", "belgian_contribution", "partner_contribution"]
+    search_fields = ["code", "name", "short_name"]
+    inlines = [PartnerInline, ResultInline]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "short_name", "country", "zone", "currency"]}),
+        (_("Contributions"), {"fields": ["belgian_contribution", "partner_contribution"]}),
+        (
+            _("Key people"),
+            {"fields": ["responsible_name", "responsible_role", "executor_name", "executor_role"]},
+        ),
+        (
+            _("Agreement and dates"),
+            {
+                "fields": [
+                    "signature_date",
+                    "duration_months",
+                    "start_planned",
+                    "start_effective",
+                    "end_planned",
+                    "end_effective",
+                    "management_mode",
+                    "donor_code",
+                    "executor_code",
+                    "national_partner",
+                    "executing_agency",
+                ]
+            },
+        ),
+        (_("Objectives"), {"fields": ["target_group", "global_objective", "specific_objective"]}),
+    ]
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+    fields = ["code", "order", "name", "unit_kind", "direction", "aggregation", "has_data"]
+    show_change_link = True
+
+
+class ActivityInline(admin.TabularInline):
+    model = Activity
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Result)
+class ResultAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "statement_start"]
+    list_filter = ["programme", "kind"]
+    search_fields = ["code", "statement"]
+    inlines = [IndicatorInline, ActivityInline]
+
+    @admin.display(description=_("statement"))
+    def statement_start(self, obj: Result) -> str:
+        return obj.statement[:90]
+
+
+class IndicatorValueInline(admin.TabularInline):
+    model = IndicatorValue
+    extra = 0
+    fields = [
+        "year",
+        "quarter",
+        "chain",
+        "region",
+        "sex",
+        "value",
+        "share",
+        "no_data",
+        "no_data_reason",
+        "source_text",
+        "is_stated",
+        "status",
+    ]
+    ordering = ["year", "quarter", "chain", "region", "sex"]
+
+
+class IndicatorTargetInline(admin.TabularInline):
+    model = IndicatorTarget
+    extra = 0
+    fields = ["year", "quarter", "chain", "value", "share", "source_text"]
+
+
+class IndicatorCommentInline(admin.StackedInline):
+    model = IndicatorComment
+    extra = 0
+
+
+class StatedAchievementInline(admin.TabularInline):
+    model = StatedAchievement
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "short_name", "result", "unit_kind", "direction", "aggregation", "has_data"]
+    list_filter = ["result__programme", "result__code", "unit_kind", "direction", "aggregation", "has_data"]
+    search_fields = ["code", "name", "monitoring_name"]
+    list_select_related = ["result__programme"]
+    inlines = [IndicatorTargetInline, IndicatorValueInline, IndicatorCommentInline, StatedAchievementInline]
+
+    @admin.display(description=_("name"))
+    def short_name(self, obj: Indicator) -> str:
+        return obj.name[:80]
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "year", "quarter", "chain", "region", "sex", "value", "share", "no_data", "status"]
+    list_filter = ["indicator__result__programme", "indicator__result__code", "status", "year", "quarter", "no_data"]
+    search_fields = ["indicator__code", "indicator__name", "source_text", "comment"]
+    list_select_related = ["indicator", "chain"]
+    autocomplete_fields = ["indicator"]
+
+
+@admin.register(StatedScore)
+class StatedScoreAdmin(admin.ModelAdmin):
+    list_display = ["result", "year", "quarter", "efficacy", "efficiency", "sustainability", "average_achievement"]
+    list_filter = ["result__programme", "result__code", "year"]
+
+
+class ActivityRatingInline(admin.TabularInline):
+    model = ActivityRating
+    extra = 0
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "result"]
+    list_filter = ["result__programme", "result__code"]
+    search_fields = ["code", "name"]
+    inlines = [ActivityRatingInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "programme", "role", "all_scope", "regions"]
+    list_filter = ["programme", "role"]
+    search_fields = ["user__username"]
+    filter_horizontal = ["results", "chains"]
