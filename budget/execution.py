@@ -1,0 +1,142 @@
+"""Budget execution: pure functions over Decimals (money in the programme's currency). No Django imports.
+
+Rates are ratios (0.84 = 84 %), uncapped (an overspent line is above 1) and None when the
+budget is 0 or missing (FIT prints "??%"). Balances may be negative (overspending).
+
+- :func:`execution` — budget, spent, balance, rate of any amount pair.
+- :func:`line_execution` — one line of annex 7.3 (spent to last year + this year = total).
+- :func:`group_execution` — Σ over leaf lines per key (result, financing mode, …).
+- :func:`yearly_execution` — table 2.1 (per year: budget, spent, cumulative, balance, rate).
+- :func:`percent` — a rate as a whole percentage for display, rounded half up like FIT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+
+
+def execution_rate(spent: Decimal, budget: Decimal | None) -> Decimal | None:
+    """Ratio spent ÷ budget, uncapped; None when the budget is 0 or None."""
+    if budget is None or budget == 0:
+        return None
+    return spent / budget
+
+
+def percent(rate: Decimal | None, places: int = 0) -> Decimal | None:
+    """Rate as a percentage rounded half up to ``places`` decimals (0.8397 -> 84); None stays None."""
+    if rate is None:
+        return None
+    return (rate * HUNDRED).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Execution:
+    """Budget, spent, balance (budget − spent, may be negative) and rate (ratio, None without a budget)."""
+
+    budget: Decimal
+    spent: Decimal
+    balance: Decimal
+    rate: Decimal | None
+
+
+def execution(budget: Decimal | None, spent: Decimal) -> Execution:
+    """Execution of ``spent`` against ``budget`` (money); a missing budget counts as 0 with no rate."""
+    amount = ZERO if budget is None else budget
+    return Execution(amount, spent, amount - spent, execution_rate(spent, budget))
+
+
+@dataclass(frozen=True)
+class LineFigures:
+    """A budget line as FIT reports it: amount, spent up to the previous year, spent this year."""
+
+    code: str
+    amount: Decimal | None
+    spent_before: Decimal = ZERO
+    spent_this_year: Decimal = ZERO
+    name: str = ""
+    fin_mode: str = ""
+    result: str | None = None
+    is_header: bool = False
+
+
+@dataclass(frozen=True)
+class LineExecution:
+    """One row of annex 7.3 (money; ``rate`` is a ratio or None when the amount is 0 or missing)."""
+
+    line: LineFigures
+    total: Decimal
+    balance: Decimal | None
+    rate: Decimal | None
+
+
+def line_execution(line: LineFigures) -> LineExecution:
+    """Total = spent before + spent this year; balance = amount − total (None without an amount)."""
+    total = line.spent_before + line.spent_this_year
+    balance = None if line.amount is None else line.amount - total
+    return LineExecution(line, total, balance, execution_rate(total, line.amount))
+
+
+def group_execution(lines: Iterable[LineFigures], key: Callable[[LineFigures], Hashable]) -> dict[Hashable, Execution]:
+    """Σ amount and Σ total spent (money) of the leaf lines per ``key(line)``; headers skipped; first-seen order."""
+    budgets: dict[Hashable, Decimal] = {}
+    spent: dict[Hashable, Decimal] = {}
+    for line in lines:
+        if line.is_header:
+            continue
+        k = key(line)
+        budgets[k] = budgets.get(k, ZERO) + (line.amount or ZERO)
+        spent[k] = spent.get(k, ZERO) + line.spent_before + line.spent_this_year
+    return {k: execution(budgets[k], spent[k]) for k in budgets}
+
+
+def total_execution(lines: Iterable[LineFigures]) -> Execution:
+    """Σ over the leaf lines (header subtotals are stated figures and are not added again)."""
+    return group_execution(lines, lambda _line: None).get(None, execution(ZERO, ZERO))
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """A year's POA budget and what was spent in that year (money)."""
+
+    year: int
+    budget: Decimal
+    spent: Decimal
+
+
+@dataclass(frozen=True)
+class YearExecution:
+    """A row of table 2.1: cumulative spent since the start and balance of the total budget (money); rate ratio."""
+
+    year: int
+    budget: Decimal
+    spent: Decimal
+    cumulative: Decimal
+    balance: Decimal
+    rate: Decimal | None
+
+
+def yearly_execution(years: Sequence[YearFigures], total_budget: Decimal) -> list[YearExecution]:
+    """Table 2.1: per year (sorted) rate = spent ÷ POA budget, cumulative Σ spent, balance = total − cumulative."""
+    rows = sorted(years, key=lambda y: y.year)
+    if len({y.year for y in rows}) != len(rows):
+        raise ValueError("a year appears twice")
+    out = []
+    cumulative = ZERO
+    for row in rows:
+        cumulative += row.spent
+        out.append(
+            YearExecution(
+                row.year,
+                row.budget,
+                row.spent,
+                cumulative,
+                total_budget - cumulative,
+                execution_rate(row.spent, row.budget),
+            )
+        )
+    return out

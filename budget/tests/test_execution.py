@@ -1,0 +1,152 @@
+"""Budget execution: hand-worked cases (pure) and properties."""
+
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from budget.execution import (
+    Execution,
+    LineFigures,
+    YearFigures,
+    execution,
+    execution_rate,
+    group_execution,
+    line_execution,
+    percent,
+    total_execution,
+    yearly_execution,
+)
+
+
+@pytest.mark.parametrize(
+    ("spent", "budget", "expected"),
+    [
+        (D("537602.40"), D("770600.93"), D("537602.40") / D("770600.93")),
+        (D("10"), D("0"), None),  # FIT prints "??%"
+        (D("10"), None, None),
+        (D("0"), D("100"), D("0")),
+        (D("150"), D("100"), D("1.5")),  # uncapped
+    ],
+)
+def test_execution_rate(spent, budget, expected):
+    assert execution_rate(spent, budget) == expected
+
+
+@pytest.mark.parametrize(
+    ("rate", "places", "expected"),
+    [
+        (D("0.6976"), 0, D("70")),
+        (D("0.845"), 0, D("85")),  # half up, as FIT rounds
+        (D("0.0006"), 0, D("0")),
+        (D("0.80101"), 1, D("80.1")),
+        (None, 0, None),
+    ],
+)
+def test_percent(rate, places, expected):
+    assert percent(rate, places) == expected
+
+
+def test_overspent_line_a_02_01_has_a_negative_balance_at_124_percent():
+    line = LineFigures("A/02/01", D("485786.61"), spent_before=D("602216.09"), fin_mode="COGES")
+    row = line_execution(line)
+    assert row.total == D("602216.09")
+    assert row.balance == D("-116429.48")
+    assert percent(row.rate) == D("124")
+
+
+def test_line_total_adds_spending_before_and_this_year():
+    row = line_execution(LineFigures("Z/03/01", D("10777.00"), D("9000.00"), D("229.10")))
+    assert (row.total, row.balance, percent(row.rate)) == (D("9229.10"), D("1547.90"), D("86"))
+
+
+def test_line_without_an_amount_has_no_balance_nor_rate():
+    row = line_execution(LineFigures("Z/03/09", D("0"), D("8355.37")))
+    assert row.balance == D("-8355.37")
+    assert row.rate is None
+    header = line_execution(LineFigures("A", None, is_header=True))
+    assert (header.balance, header.rate) == (None, None)
+
+
+REGIE_AND_COGES = [
+    LineFigures("Z", None, is_header=True),
+    LineFigures("Z/01", D("599400.00"), D("493950.45"), is_header=True),  # a stated subtotal, not added
+    LineFigures("Z/01/01", D("281092.36"), D("281092.36"), fin_mode="COGES", result=None),
+    LineFigures("Z/01/02", D("318307.64"), D("212858.09"), fin_mode="REGIE"),
+    LineFigures("Z/04/02", D("25000.00"), D("9112.07"), fin_mode="REGIE"),
+    LineFigures("Z/04/03", D("16000.00"), D("28.85"), fin_mode="REGIE"),
+    LineFigures("Z/04/05", D("50000.00"), D("22743.49"), fin_mode="REGIE"),
+    LineFigures("A/04/02", D("274550.00"), D("298231.47"), fin_mode="COGES", result="R4"),
+]
+
+
+def test_group_by_financing_mode_sums_leaf_lines_like_the_regie_subtotal():
+    groups = group_execution(REGIE_AND_COGES, key=lambda line: line.fin_mode)
+    # Annex 7.3: REGIE 409.307,64 | 244.742,50 | 164.565,14 | 60%
+    assert groups["REGIE"] == Execution(D("409307.64"), D("244742.50"), D("164565.14"), D("244742.50") / D("409307.64"))
+    assert percent(groups["REGIE"].rate) == D("60")
+    assert groups["COGES"].budget == D("281092.36") + D("274550.00")
+
+
+def test_group_by_result_and_total_skip_header_subtotals():
+    groups = group_execution(REGIE_AND_COGES, key=lambda line: line.result)
+    assert groups["R4"].balance == D("-23681.47")
+    assert list(groups) == [None, "R4"]
+    total = total_execution(REGIE_AND_COGES)
+    assert total.budget == sum((line.amount for line in REGIE_AND_COGES if not line.is_header), D(0))
+
+
+def test_total_of_no_lines_is_zero_without_a_rate():
+    assert total_execution([]) == Execution(D(0), D(0), D(0), None)
+
+
+TABLE_2_1_INPUTS = [
+    YearFigures(2011, D("758922.64"), D("637257.50")),  # unsorted on purpose
+    YearFigures(2008, D("770600.93"), D("537602.40")),
+    YearFigures(2009, D("991106.79"), D("852021.65")),
+    YearFigures(2010, D("832912.68"), D("809513.47")),
+]
+
+
+def test_yearly_execution_reproduces_table_2_1_from_its_inputs():
+    rows = yearly_execution(TABLE_2_1_INPUTS, D("3550151.99"))
+    assert [r.year for r in rows] == [2008, 2009, 2010, 2011]
+    assert [percent(r.rate) for r in rows] == [D("70"), D("86"), D("97"), D("84")]
+    assert [r.cumulative for r in rows] == [D("537602.40"), D("1389624.05"), D("2199137.52"), D("2836395.02")]
+    assert [r.balance for r in rows] == [D("3012549.59"), D("2160527.94"), D("1351014.47"), D("713756.97")]
+
+
+def test_yearly_execution_refuses_a_year_twice():
+    with pytest.raises(ValueError, match="twice"):
+        yearly_execution([YearFigures(2008, D(1), D(1)), YearFigures(2008, D(2), D(2))], D(10))
+
+
+money = st.decimals(min_value=-1_000_000, max_value=100_000_000, places=2, allow_nan=False, allow_infinity=False)
+positive = st.decimals(min_value=0, max_value=100_000_000, places=2, allow_nan=False, allow_infinity=False)
+
+
+@given(positive, money)
+def test_balance_is_budget_minus_spent(budget, spent):
+    result = execution(budget, spent)
+    assert result.balance == budget - spent
+    assert result.balance + result.spent == result.budget
+
+
+@given(st.lists(st.tuples(positive, positive, positive, st.sampled_from(["COGES", "REGIE"])), max_size=20))
+def test_line_balances_add_up_to_the_group_balance(rows):
+    lines = [LineFigures(f"L{i}", a, b, c, fin_mode=m) for i, (a, b, c, m) in enumerate(rows)]
+    groups = group_execution(lines, key=lambda line: line.fin_mode)
+    for mode, group in groups.items():
+        members = [line_execution(line) for line in lines if line.fin_mode == mode]
+        assert group.balance == sum((m.balance for m in members), D(0))
+        assert group.balance == group.budget - group.spent
+
+
+@given(st.lists(st.tuples(positive, positive), min_size=1, max_size=10, unique_by=lambda t: t), positive)
+def test_yearly_balance_is_total_minus_cumulative_spent(pairs, total):
+    years = [YearFigures(2000 + i, b, s) for i, (b, s) in enumerate(pairs)]
+    rows = yearly_execution(years, total)
+    assert rows[-1].cumulative == sum((y.spent for y in years), D(0))
+    for row in rows:
+        assert row.balance == total - row.cumulative
