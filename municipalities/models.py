@@ -1,5 +1,6 @@
 """Peru's district register (ubigeo), ODEL municipalities and beneficiary districts."""
 
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -104,3 +105,45 @@ class BeneficiaryDistrict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.district.ubigeo} {self.district_label}"
+
+
+class BeneficiaryImport(models.Model):
+    """One attempt to import a beneficiary workbook: who, when, which file, what it did."""
+
+    class Codes(models.TextChoices):
+        INEI = "inei", _("INEI")
+        RENIEC = "reniec", _("RENIEC")
+        SUNAT = "sunat", _("SUNAT")
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", _("applied")
+        PREVIEW = "preview", _("preview (dry run)")
+        REFUSED_ROWS = "refused_rows", _("refused: rows with errors")
+        REFUSED_FILE = "refused_file", _("refused: unreadable or unsafe file")
+
+    programme = models.ForeignKey("indicators.Programme", on_delete=models.CASCADE, related_name="beneficiary_imports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size_bytes = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    codes = models.CharField(_("codes"), max_length=6, choices=Codes.choices, default=Codes.INEI)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    message = models.TextField(_("message"), blank=True)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    refused = models.PositiveIntegerField(_("refused"), default=0)
+    refused_rows = models.JSONField(_("refused rows"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("beneficiary import")
+        verbose_name_plural = _("beneficiary imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_outcome_display()})"

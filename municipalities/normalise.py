@@ -1,0 +1,198 @@
+"""Pure normalisation of what messy beneficiary workbooks contain: headers, names, codes, numbers.
+
+No Django imports: every function here takes a cell value (str, int, float, Decimal, None) and
+returns a clean value or raises CellError with a message meant for the person fixing the file.
+"""
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+HUNDRED = Decimal("100")
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message says what is wrong and what is expected."""
+
+
+def fold(text: object) -> str:
+    """Comparison key: no accents, upper case, letters and digits only ("Domini o" -> "DOMINIO")."""
+    if text is None:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    without_accents = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[^0-9A-Z]", "", without_accents.upper())
+
+
+def clean_label(value: object) -> str:
+    """A name as listed, with line breaks and runs of spaces collapsed and the ends trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# Canonical column -> folded header spellings seen in workbooks (annex 7.4 and variants).
+COLUMNS = ("ubigeo", "country", "department", "province", "district", "intervention", "population", "women", "domain")
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "ubigeo": ("UBIGEO", "CODIGOUBIGEO", "CODUBIGEO", "CODIGO"),
+    "country": ("PAIS", "COUNTRY"),
+    "department": ("DEPARTAMENTO", "DEPARTMENT", "REGION", "DPTO"),
+    "province": ("PROVINCIA", "PROVINCE"),
+    "district": ("DISTRITO", "DISTRICT"),
+    "intervention": ("INTERVENCION", "INTERVENTION", "DEINTERVENCION", "PORCENTAJEDEINTERVENCION"),
+    "population": (
+        "NDEPOBLACIONOBJETIVO",
+        "NODEPOBLACIONOBJETIVO",
+        "NUMERODEPOBLACIONOBJETIVO",
+        "POBLACIONOBJETIVO",
+        "POBLACION",
+        "TARGETPOPULATION",
+        "POPULATION",
+    ),
+    "women": ("MUJERESTOTAL", "MUJERES", "WOMEN", "WOMENSHARE", "WOMENTOTAL"),
+    "domain": ("DOMINIO", "DOMAIN"),
+}
+_ALIAS_TO_COLUMN = {alias: column for column, aliases in HEADER_ALIASES.items() for alias in aliases}
+REQUIRED_COLUMNS = ("ubigeo", "department", "province", "district", "population")
+
+
+def header_column(value: object) -> str | None:
+    """The canonical column a header cell names, or None ("N° de\\nPoblación  objetivo" -> "population")."""
+    return _ALIAS_TO_COLUMN.get(fold(value))
+
+
+def map_header(cells: list[object]) -> dict[str, int]:
+    """Canonical column -> cell index for a header row; the first occurrence of a column wins."""
+    mapping: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        column = header_column(cell)
+        if column and column not in mapping:
+            mapping[column] = index
+    return mapping
+
+
+def is_header_row(cells: list[object]) -> bool:
+    """A row that carries the required headers (the first one, or one repeated mid-table)."""
+    return all(column in map_header(cells) for column in REQUIRED_COLUMNS)
+
+
+def parse_ubigeo(value: object) -> str:
+    """Six-digit code; a number that lost its leading zero (30301 -> "030301") is restored."""
+    if is_blank(value):
+        raise CellError("The ubigeo is missing.")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise CellError(f"The ubigeo {value!r} is not a six-digit code.")
+        value = int(value)
+    text = re.sub(r"\s+", "", str(value))
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    if not text.isdigit() or not 5 <= len(text) <= 6:
+        raise CellError(f"The ubigeo {clean_label(value)!r} is not a six-digit code.")
+    return text.zfill(6)
+
+
+_THOUSANDS = re.compile(r"^\d{1,3}([,' ]\d{3})+$")
+
+
+def _to_decimal(value: object, what: str) -> Decimal:
+    if isinstance(value, bool):
+        raise CellError(f"The {what} {value!r} is not a number.")
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    text = clean_label(value).replace("\u00a0", "")
+    if _THOUSANDS.match(text):
+        text = re.sub(r"[,' ]", "", text)
+    elif re.fullmatch(r"-?\d+,\d+", text):
+        text = text.replace(",", ".")  # decimal comma: "49,97"
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise CellError(f"The {what} {clean_label(value)!r} is not a number.") from None
+    if not number.is_finite():
+        raise CellError(f"The {what} {clean_label(value)!r} is not a number.")
+    return number
+
+
+def parse_population(value: object) -> int:
+    """A positive whole number of people; accepts numbers stored as text and thousands separators."""
+    if is_blank(value):
+        raise CellError("The target population is missing.")
+    number = _to_decimal(value, "target population")
+    if number != number.to_integral_value():
+        raise CellError(f"The target population {clean_label(value)!r} is not a whole number.")
+    if number < 1:
+        raise CellError(f"The target population {clean_label(value)!r} must be a positive whole number.")
+    return int(number)
+
+
+def is_percent_text(value: object) -> bool:
+    return isinstance(value, str) and value.strip().endswith("%")
+
+
+def shares_are_fractions(values: list[object]) -> bool:
+    """True when a column writes shares as fractions (0.4997): every plain number in it is at most 1.
+
+    Text with a % sign and blanks do not vote. A column of plain numbers such as 49.97 is in percent.
+    """
+    plain: list[Decimal] = []
+    for value in values:
+        if is_blank(value) or is_percent_text(value):
+            continue
+        try:
+            plain.append(_to_decimal(value, "share"))
+        except CellError:
+            continue
+    return bool(plain) and all(abs(number) <= 1 for number in plain)
+
+
+def parse_share(value: object, *, fraction: bool = False, percent_format: bool = False) -> Decimal | None:
+    """A share in percent 0-100 (Decimal, 4 places) or None when blank.
+
+    "49.97%" and 49.97 are percent; 0.4997 is a fraction when the cell has a % number format
+    (percent_format) or when its column writes fractions (fraction).
+    """
+    if is_blank(value):
+        return None
+    if is_percent_text(value):
+        number = _to_decimal(str(value).strip()[:-1], "share")
+    else:
+        number = _to_decimal(value, "share")
+        if fraction or percent_format:
+            number *= HUNDRED
+    number = number.quantize(Decimal("0.0001"))
+    if not Decimal(0) <= number <= HUNDRED:
+        raise CellError(f"The share {clean_label(value)!r} is outside 0-100%.")
+    return number
+
+
+def names_agree(listed: str, official: str) -> bool:
+    """A listed name matches the register's, tolerating case, accents, spaces and underscores."""
+    return fold(listed) == fold(official)
+
+
+def district_name_agrees(listed: str, official: str, province: str) -> bool:
+    """District names also come as "PROVINCE - DISTRICT" or as the province name for its capital."""
+    if names_agree(listed, official):
+        return True
+    if " - " in listed and names_agree(listed.rsplit(" - ", 1)[1], official):
+        return True
+    return False
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe; other values unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value

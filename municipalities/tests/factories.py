@@ -1,0 +1,73 @@
+"""Test data: programmes, users and workbooks built in memory (nothing read from the seed file)."""
+
+import io
+import zipfile
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from openpyxl import Workbook
+
+from indicators.models import Programme
+from municipalities.tests.seed_annex_74 import HEADER, ROWS_AFTER_REPEATED_HEADER, ROWS_BEFORE_REPEATED_HEADER
+
+
+def programme(code: str = "PER0601011") -> Programme:
+    return Programme.objects.get_or_create(
+        code=code, defaults={"name": "Programa CSE", "belgian_contribution": Decimal("3550151.99")}
+    )[0]
+
+
+def admin_user(username: str = "importer"):
+    return get_user_model().objects.create_superuser(username, f"{username}@example.org", "pw-not-secret-42")
+
+
+def workbook_bytes(
+    rows: list[tuple], *, title: str = "Beneficiarios", preamble: tuple = ("7.4. Beneficiarios",)
+) -> bytes:
+    """An .xlsx whose first sheet holds `preamble` lines, a blank line, then `rows` as given."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    for line in preamble:
+        sheet.append([line])
+    if preamble:
+        sheet.append([])
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def seed_annex_rows() -> list[tuple]:
+    """Annex 7.4 as printed: header, 50 rows, the repeated header, a blank line, 23 rows."""
+    return [HEADER, *ROWS_BEFORE_REPEATED_HEADER, HEADER, (), *ROWS_AFTER_REPEATED_HEADER]
+
+
+def seed_annex_workbook() -> bytes:
+    return workbook_bytes(seed_annex_rows())
+
+
+def annex_rows_with(changes: dict[str, dict[int, object]]) -> list[tuple]:
+    """The seed's annex with some cells replaced: {ubigeo: {column index: new value}}."""
+    rows = []
+    for row in seed_annex_rows():
+        if row and row[0] in changes:
+            row = list(row)
+            for index, value in changes[row[0]].items():
+                row[index] = value
+            row = tuple(row)
+        rows.append(row)
+    return rows
+
+
+def rezip(content: bytes, *, add: dict[str, bytes] | None = None, compression=zipfile.ZIP_DEFLATED) -> bytes:
+    """A copy of an xlsx with extra parts added (macros, external links, hostile XML)."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info.filename))
+        for name, data in (add or {}).items():
+            target.writestr(name, data)
+    return buffer.getvalue()

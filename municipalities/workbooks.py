@@ -1,0 +1,142 @@
+"""Opening uploaded workbooks safely and finding the beneficiary table in them.
+
+Checks run on the raw bytes before openpyxl parses anything: size, container (zip vs the OLE
+container of encrypted or legacy files), zip-bomb ratios, macros, external links and XML entity
+declarations. No Django imports; limits are arguments so that settings and tests choose them.
+"""
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from openpyxl import load_workbook
+
+from municipalities.normalise import clean_label, is_blank, is_header_row, map_header
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+class WorkbookRefused(ValueError):
+    """A file that is not imported at all; the message says why."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 5 * 1024 * 1024
+    max_uncompressed_bytes: int = 100 * 1024 * 1024
+    max_ratio: int = 200
+    max_members: int = 500
+    max_rows: int = 20_000
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    line: int  # 1-based row number in the sheet, as Excel shows it
+    values: dict[str, object]  # canonical column -> raw cell value
+    percent_format: dict[str, bool]  # canonical column -> the cell has a % number format
+
+
+@dataclass
+class Table:
+    sheet: str
+    header_line: int
+    columns: dict[str, int]
+    rows: list[SourceRow] = field(default_factory=list)
+    repeated_headers: list[int] = field(default_factory=list)
+    blank_lines: int = 0
+
+
+def check_container(content: bytes, file_name: str, limits: Limits) -> None:
+    """Refuse what must never reach the XML parser. Raises WorkbookRefused."""
+    name = file_name.lower()
+    if len(content) > limits.max_bytes:
+        raise WorkbookRefused(
+            f"The file is too large ({len(content):,} bytes; the limit is {limits.max_bytes:,} bytes)."
+        )
+    if name.endswith((".xlsm", ".xltm", ".xlam")):
+        raise WorkbookRefused("Workbooks with macros (.xlsm) are not accepted. Save the file as .xlsx.")
+    if content.startswith(OLE_MAGIC):
+        if "EncryptedPackage".encode("utf-16-le") in content:
+            raise WorkbookRefused("The workbook is encrypted (password-protected). Save a copy without a password.")
+        raise WorkbookRefused("This is an old-format Excel file (.xls). Save it as an Excel workbook (.xlsx).")
+    if not content.startswith(ZIP_MAGIC):
+        raise WorkbookRefused("The file is not an Excel workbook (.xlsx).")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise WorkbookRefused("The file is not an Excel workbook (.xlsx): it is damaged or truncated.") from None
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise WorkbookRefused("The file is not an Excel workbook (.xlsx).")
+    if len(infos) > limits.max_members:
+        raise WorkbookRefused(f"The workbook has too many parts ({len(infos)}); it is refused as unsafe.")
+    total = sum(info.file_size for info in infos)
+    if total > limits.max_uncompressed_bytes or any(
+        info.compress_size and info.file_size / info.compress_size > limits.max_ratio for info in infos
+    ):
+        raise WorkbookRefused("The workbook expands to an abnormal size (zip bomb); it is refused as unsafe.")
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise WorkbookRefused("The workbook contains macros; it is refused. Save it as a plain .xlsx.")
+    if any(n.startswith("xl/externalLinks/") for n in names):
+        raise WorkbookRefused(
+            "The workbook has links to other files (external links); it is refused. "
+            "Copy the values into the sheet (Paste special > Values) and remove the links."
+        )
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels", ".vml")):
+            with archive.open(info) as member:
+                # DTDs (entity expansion, external entities) have no place in an xlsx part.
+                if b"<!DOCTYPE" in member.read().upper():
+                    raise WorkbookRefused("The workbook contains XML declarations that are refused as unsafe.")
+
+
+def read_table(content: bytes, file_name: str, limits: Limits | None = None) -> Table:
+    """The beneficiary table of the first sheet that has one. Raises WorkbookRefused."""
+    limits = limits or Limits()
+    check_container(content, file_name, limits)
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds on malformed parts
+        raise WorkbookRefused(f"The workbook could not be read ({type(error).__name__}).") from None
+    try:
+        for sheet in workbook.worksheets:
+            table = _table_in_sheet(sheet, limits)
+            if table is not None:
+                return table
+    finally:
+        workbook.close()
+    raise WorkbookRefused(
+        "No beneficiary table found: no row has the headers Ubigeo, Departamento, Provincia, Distrito "
+        "and N° de Población objetivo."
+    )
+
+
+def _table_in_sheet(sheet, limits: Limits) -> Table | None:
+    table: Table | None = None
+    for line, row in enumerate(sheet.iter_rows(), start=1):
+        cells = [cell.value for cell in row]
+        if table is None:
+            if line > 50:
+                return None
+            if is_header_row(cells):
+                table = Table(sheet=sheet.title, header_line=line, columns=map_header(cells))
+            continue
+        if all(is_blank(value) for value in cells):
+            table.blank_lines += 1
+            continue
+        if is_header_row(cells):
+            table.repeated_headers.append(line)
+            continue
+        if len(table.rows) >= limits.max_rows:
+            raise WorkbookRefused(f"The table has more than {limits.max_rows:,} rows; split the file.")
+        values, formats = {}, {}
+        for column, index in table.columns.items():
+            cell = row[index] if index < len(row) else None
+            value = getattr(cell, "value", None)
+            values[column] = clean_label(value) if isinstance(value, str) else value
+            number_format = getattr(cell, "number_format", "") or ""
+            formats[column] = "%" in number_format
+        table.rows.append(SourceRow(line=line, values=values, percent_format=formats))
+    return table
