@@ -71,3 +71,43 @@ def rezip(content: bytes, *, add: dict[str, bytes] | None = None, compression=zi
         for name, data in (add or {}).items():
             target.writestr(name, data)
     return buffer.getvalue()
+
+
+def all_districts_workbook() -> bytes:
+    """Every district of the register, ubigeo as numbers (leading zero lost), shares as % cells."""
+    from municipalities.models import District
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(
+        [
+            "Ubigeo",
+            "País",
+            "Departamento",
+            "Provincia",
+            "Distrito",
+            "% intervención",
+            "N° de Población objetivo",
+            "% Mujeres/total",
+            "Dominio",
+        ]
+    )
+    for index, district in enumerate(District.objects.order_by("ubigeo")):
+        sheet.append(
+            [
+                int(district.ubigeo),
+                "Perú",
+                district.department.title(),
+                district.province,
+                district.name,
+                1,
+                1000 + index,
+                0.5,
+                "Rural",
+            ]
+        )
+        sheet.cell(row=sheet.max_row, column=6).number_format = "0.00%"
+        sheet.cell(row=sheet.max_row, column=8).number_format = "0.00%"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
