@@ -1,0 +1,300 @@
+"""The monitoring card and indicator achievement selectors, on data built with factories."""
+
+from decimal import Decimal as D
+
+import factory
+import pytest
+
+from chains.models import ValueChain
+from indicators.models import (
+    Activity,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Programme,
+    Result,
+    StatedAchievement,
+    StatedScore,
+    Task,
+)
+from indicators.periods import Period
+from indicators.selectors import NO_FIGURE, Figure, Origin, indicator_achievement, monitoring_card
+
+pytestmark = pytest.mark.django_db
+
+Y2011 = Period(2011)
+Q1, Q2, Q3, Q4 = (Period(2011, q) for q in (1, 2, 3, 4))
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    code = factory.Sequence(lambda n: f"PRG{n:04d}")
+    name = "Test programme"
+    belgian_contribution = D("1000000.00")
+
+
+class ResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Result
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    code = factory.Sequence(lambda n: f"R{n}")
+    kind = Result.Kind.RESULT
+    order = factory.Sequence(lambda n: n + 1)
+    statement = "A result"
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    result = factory.SubFactory(ResultFactory)
+    code = factory.Sequence(lambda n: f"I{n}")
+    order = factory.Sequence(lambda n: n)
+    name = factory.Sequence(lambda n: f"Indicator {n}")
+    unit_kind = Indicator.UnitKind.COUNT
+    aggregation = Indicator.Aggregation.SUM
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    result = factory.SubFactory(ResultFactory)
+    code = factory.Sequence(lambda n: f"A{n}")
+    name = "An activity"
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    activity = factory.SubFactory(ActivityFactory)
+    year = 2011
+    quarter = 1
+    name = factory.Sequence(lambda n: f"Task {n}")
+
+
+def _value(indicator, period, value=None, **kwargs):
+    return IndicatorValue.objects.create(
+        indicator=indicator, year=period.year, quarter=period.quarter, value=value, **kwargs
+    )
+
+
+def _target(indicator, period, value):
+    return IndicatorTarget.objects.create(indicator=indicator, year=period.year, quarter=period.quarter, value=value)
+
+
+@pytest.fixture
+def programme():
+    return ProgrammeFactory()
+
+
+@pytest.fixture
+def levels(programme):
+    oe = ResultFactory(programme=programme, code="OE", kind=Result.Kind.SPECIFIC_OBJECTIVE, order=0)
+    r1 = ResultFactory(programme=programme, code="R1", order=1)
+    r2 = ResultFactory(programme=programme, code="R2", order=2)
+    return oe, r1, r2
+
+
+def test_indicator_achievement_is_actual_over_the_period_target(levels):
+    _, r1, _ = levels
+    ind = IndicatorFactory(result=r1, aggregation=Indicator.Aggregation.LATEST)
+    _value(ind, Y2011, D("318"))
+    _target(ind, Y2011, D("397"))
+    row = indicator_achievement(ind, Y2011)
+    assert (row.actual, row.target) == (D("318"), D("397"))
+    assert row.achievement == Figure(D("318") / D("397"), Origin.COMPUTED)
+
+
+def test_running_total_indicator_adds_previous_years(levels):
+    oe, _, _ = levels
+    ind = IndicatorFactory(result=oe, aggregation=Indicator.Aggregation.RUNNING_TOTAL, baseline=D("2507"))
+    _value(ind, Period(2010), D("3032"))
+    _value(ind, Y2011, D("180"))
+    _target(ind, Y2011, D("3032"))
+    row = indicator_achievement(ind, Y2011)
+    assert row.actual == D("3212")
+    assert round(row.achievement.value * 100) == 106
+
+
+def test_quarter_without_its_own_target_is_measured_against_the_year_target(levels):
+    _, r1, _ = levels
+    ind = IndicatorFactory(result=r1, aggregation=Indicator.Aggregation.RUNNING_TOTAL)
+    _value(ind, Q1, D("20"))
+    _value(ind, Q2, D("30"))
+    _target(ind, Y2011, D("100"))
+    _target(ind, Q1, D("25"))
+    assert indicator_achievement(ind, Q1).achievement.value == D("0.8")
+    assert indicator_achievement(ind, Q2).achievement.value == D("0.5")
+
+
+def test_descending_indicator_uses_its_baseline(levels):
+    _, r1, _ = levels
+    ind = IndicatorFactory(result=r1, direction=Indicator.Direction.DESCENDING, baseline=D("20"))
+    _value(ind, Y2011, D("14"))
+    _target(ind, Y2011, D("10"))
+    assert indicator_achievement(ind, Y2011).achievement.value == D("0.6")
+
+
+def test_percentage_indicator_uses_summed_numerators_and_denominators(levels):
+    _, r1, _ = levels
+    ind = IndicatorFactory(result=r1, unit_kind=Indicator.UnitKind.PERCENTAGE, aggregation=Indicator.Aggregation.RATIO)
+    _value(ind, Q1, numerator=D("1"), denominator=D("2"), share=D("50"))
+    _value(ind, Q2, numerator=D("9"), denominator=D("10"), share=D("90"))
+    IndicatorTarget.objects.create(indicator=ind, year=2011, quarter=0, share=D("80"))
+    row = indicator_achievement(ind, Y2011)
+    assert row.actual == D("100") * D("10") / D("12")
+    assert row.achievement.value == row.actual / D("80")
+
+
+def test_no_data_value_and_missing_target_give_no_achievement(levels):
+    _, r1, _ = levels
+    ind = IndicatorFactory(result=r1)
+    _value(ind, Y2011, None, no_data=True, no_data_reason="Sin dato")
+    _target(ind, Y2011, D("10"))
+    assert indicator_achievement(ind, Y2011).achievement == NO_FIGURE
+    other = IndicatorFactory(result=r1)
+    _value(other, Y2011, D("5"))
+    assert indicator_achievement(other, Y2011).achievement == NO_FIGURE
+
+
+def test_breakdowns_by_chain_region_or_sex_are_not_added_to_the_total(levels, programme):
+    _, r1, _ = levels
+    chain = ValueChain.objects.create(programme=programme, slug="tara", name="Tara")
+    ind = IndicatorFactory(result=r1)
+    _value(ind, Y2011, D("10"))
+    _value(ind, Y2011, D("4"), chain=chain)
+    _value(ind, Y2011, D("3"), region="05")
+    _value(ind, Y2011, D("6"), sex="F")
+    _target(ind, Y2011, D("20"))
+    assert indicator_achievement(ind, Y2011).actual == D("10")
+
+
+def test_stated_achievement_is_shown_as_stated_even_when_it_could_be_computed(levels):
+    _, r1, _ = levels
+    ind = IndicatorFactory(result=r1)
+    _value(ind, Y2011, D("10"))
+    _target(ind, Y2011, D("20"))
+    StatedAchievement.objects.create(indicator=ind, year=2011, quarter=0, achievement=D("1.52"))
+    row = indicator_achievement(ind, Y2011)
+    assert row.achievement == Figure(D("1.52"), Origin.STATED)
+    assert row.actual == D("10")  # the inputs are still shown
+
+
+def test_card_computes_task_scores_per_result_and_quarter(programme, levels):
+    _, r1, r2 = levels
+    act = ActivityFactory(result=r1)
+    TaskFactory(activity=act, quarter=1, executed=True, planned_cost=100, actual_cost=80, assumable=True)
+    TaskFactory(activity=act, quarter=1, executed=False, planned_cost=50)
+    TaskFactory(
+        activity=act, quarter=2, executed=True, planned_cost=60, actual_cost=60, assumable=True,
+        beneficiary_contribution=20, partner_contribution=20,
+    )  # fmt: skip
+    card = monitoring_card(programme, [Q1, Q2, Q3, Y2011])
+    row = card.level("R1")
+    assert [f.value for f in row.efficacy] == [D("0.5"), D("1"), None, D("2") / D("3")]
+    assert row.efficiency[0] == Figure(D("100") / D("80"), Origin.COMPUTED)
+    assert row.sustainability[1] == Figure(D("40") / D("100"), Origin.COMPUTED)
+    assert row.sustainability[3].value == D("40") / D("180")
+    # Q3 has no task: "no data", not 0 and not 100 %.
+    assert (row.efficacy[2], row.efficiency[2], row.sustainability[2]) == (NO_FIGURE, NO_FIGURE, NO_FIGURE)
+    # R2 has no task at all.
+    assert card.level("R2").efficacy == [NO_FIGURE] * 4
+
+
+def test_card_prefers_stated_scores_and_marks_them(programme, levels):
+    _, r1, _ = levels
+    TaskFactory(activity=ActivityFactory(result=r1), quarter=1, executed=True, planned_cost=10, actual_cost=10)
+    StatedScore.objects.create(result=r1, year=2011, quarter=1, efficacy=D("0.31"), efficiency=D("0.58"))
+    row = monitoring_card(programme, [Q1]).level("R1")
+    assert row.efficacy[0] == Figure(D("0.31"), Origin.STATED)
+    assert row.efficiency[0] == Figure(D("0.58"), Origin.STATED)
+    # The stated row has no sustainability: computed from tasks (none assumable -> no data).
+    assert row.sustainability[0] == NO_FIGURE
+
+
+def test_objective_is_the_mean_of_its_results_unless_stated(programme, levels):
+    oe, r1, r2 = levels
+    StatedScore.objects.create(result=r1, year=2011, quarter=0, efficacy=D("0.73"), efficiency=D("1.23"))
+    TaskFactory(activity=ActivityFactory(result=r2), quarter=3, executed=True, planned_cost=115, actual_cost=100)
+    card = monitoring_card(programme, [Y2011])
+    assert card.level("OE").efficacy[0] == Figure((D("0.73") + D("1")) / 2, Origin.COMPUTED)
+    assert card.level("OE").efficiency[0].value == (D("1.23") + D("1.15")) / 2
+    assert card.level("OE").sustainability[0] == NO_FIGURE
+    StatedScore.objects.create(result=oe, year=2011, quarter=0, efficacy=D("0.71"))
+    assert monitoring_card(programme, [Y2011]).level("OE").efficacy[0] == Figure(D("0.71"), Origin.STATED)
+
+
+def test_objective_uses_result_weights_when_set(programme, levels):
+    _, r1, r2 = levels
+    Result.objects.filter(pk=r1.pk).update(weight=D("3"))
+    Result.objects.filter(pk=r2.pk).update(weight=D("1"))
+    StatedScore.objects.create(result=r1, year=2011, quarter=0, efficacy=D("1"))
+    StatedScore.objects.create(result=r2, year=2011, quarter=0, efficacy=D("0.5"))
+    assert monitoring_card(programme, [Y2011]).level("OE").efficacy[0].value == D("0.875")
+
+
+def test_average_achievement_skips_no_data_and_caps_on_request(programme, levels):
+    _, r1, _ = levels
+    over, half, empty = IndicatorFactory(result=r1), IndicatorFactory(result=r1), IndicatorFactory(result=r1)
+    for ind, actual in ((over, D("152")), (half, D("50"))):
+        _value(ind, Y2011, actual)
+        _target(ind, Y2011, D("100"))
+    _target(empty, Y2011, D("100"))
+    IndicatorFactory(result=r1, has_data=False)  # only the logframe names it: not on the card
+    row = monitoring_card(programme, [Y2011]).level("R1")
+    assert row.average_achievement[0] == Figure(D("1.01"), Origin.COMPUTED)
+    assert [i.code for i in row.indicators] == [over.code, half.code, empty.code]
+    assert monitoring_card(programme, [Y2011], cap_average=True).level("R1").average_achievement[0].value == D("0.75")
+
+
+def test_card_suggests_ratings_from_the_configured_thresholds(programme, levels, settings):
+    _, r1, _ = levels
+    StatedScore.objects.create(result=r1, year=2011, quarter=0, efficacy=D("0.71"), sustainability=D("0.61"))
+    row = monitoring_card(programme, [Y2011]).level("R1")
+    assert row.suggested_ratings[0] == {"efficacy": "C", "efficiency": None, "sustainability": "A", "achievement": None}
+    settings.SCORE_RATING_THRESHOLDS = {"efficacy": ["0.7", "0.6", "0.5"]}
+    assert monitoring_card(programme, [Y2011]).level("R1").suggested_ratings[0]["efficacy"] == "A"
+
+
+def _build(programme, results, indicators_per_result, periods):
+    for r in range(results):
+        result = ResultFactory(programme=programme, code=f"R{r + 1}")
+        activity = ActivityFactory(result=result)
+        StatedScore.objects.create(result=result, year=2010, quarter=0, efficacy=D("0.5"))
+        for _ in range(indicators_per_result):
+            ind = IndicatorFactory(result=result, aggregation=Indicator.Aggregation.RUNNING_TOTAL)
+            StatedAchievement.objects.create(indicator=ind, year=2010, quarter=0, achievement=D("0.4"))
+            for period in periods:
+                _value(ind, period, D("3"))
+                _target(ind, period, D("10"))
+        for period in periods:
+            for quarter in period.quarters():
+                TaskFactory(activity=activity, year=quarter.year, quarter=quarter.quarter, executed=True)
+
+
+MONITORING_CARD_QUERIES = 7
+
+
+@pytest.mark.parametrize(
+    ("results", "indicators_per_result", "periods"),
+    [
+        (1, 1, [Period(2011, 1)]),
+        (4, 12, [Period(2010), *(Period(2011, q) for q in (1, 2, 3, 4)), Period(2011), Period(2012, 1)]),
+    ],
+)
+def test_card_query_count_does_not_grow_with_indicators_or_periods(
+    programme, django_assert_max_num_queries, results, indicators_per_result, periods
+):
+    ResultFactory(programme=programme, code="OE", kind=Result.Kind.SPECIFIC_OBJECTIVE, order=0)
+    _build(programme, results, indicators_per_result, periods)
+    with django_assert_max_num_queries(MONITORING_CARD_QUERIES):
+        card = monitoring_card(programme, periods)
+    assert sum(len(level.indicators) for level in card.levels) == results * indicators_per_result
+    # The data is really read: every indicator has a computed achievement in the first period.
+    first = card.levels[1].indicators[0].periods[0].achievement
+    assert first.origin in (Origin.COMPUTED, Origin.STATED)
