@@ -494,3 +494,92 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.programme}: {self.role}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Quarterly entry workflow (issue 4): quarter state, review comments, notifications.
+
+
+class QuarterState(models.Model):
+    """Entry state of one quarter of a programme: when it opens, whether it is submitted, approved, reopened.
+
+    The quarter opens on ``opens_on`` (the quarter's first day when empty) and closes
+    ``settings.ENTRY_CLOSE_AFTER_DAYS`` after its end; an approved quarter is locked. Only a
+    reviewer lifts either lock, by reopening with a reason.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open for entry")
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved (locked)")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="quarter_states")
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)])
+    opens_on = models.DateField(_("opens for entry on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    reopened = models.BooleanField(
+        _("reopened by a reviewer"), default=False, help_text=_("Open for entry whatever the closing date.")
+    )
+    reason = models.CharField(_("reason of the last change"), max_length=500, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("quarter entry state")
+        verbose_name_plural = _("quarter entry states")
+        ordering = ["programme", "year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "year", "quarter"], name="quarter_state_unique"),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="quarter_state_quarter_1_4"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme.code} {Period(self.year, self.quarter)}: {self.status}"
+
+    @property
+    def period(self) -> Period:
+        return Period(self.year, self.quarter)
+
+
+class ValueReview(models.Model):
+    """A reviewer's comment on one value when returning it (the reason the person who entered it reads)."""
+
+    class Action(models.TextChoices):
+        RETURNED = "returned", _("returned")
+        APPROVED = "approved", _("approved")
+
+    value = models.ForeignKey(IndicatorValue, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("value review")
+        verbose_name_plural = _("value reviews")
+        ordering = ["value", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.value} {self.action}"
+
+
+class Notification(models.Model):
+    """An in-application message to one user (a returned value, a reopened quarter)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(_("text"), max_length=500)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
