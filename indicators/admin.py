@@ -17,6 +17,7 @@ from indicators.models import (
     Result,
     StatedAchievement,
     StatedScore,
+    Task,
 )
 
 
@@ -174,3 +175,43 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["programme", "role"]
     search_fields = ["user__username"]
     filter_horizontal = ["results", "chains"]
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    """Task records: the inputs of efficacy, efficiency and sustainability (indicators.scores)."""
+
+    list_display = [
+        "name",
+        "activity",
+        "year",
+        "quarter",
+        "planned",
+        "executed",
+        "planned_cost",
+        "actual_cost",
+        "beneficiary_contribution",
+        "partner_contribution",
+        "assumable",
+    ]
+    list_filter = [
+        "activity__result__programme",
+        "activity__result__code",
+        "year",
+        "quarter",
+        "planned",
+        "executed",
+        "assumable",
+    ]
+    search_fields = ["name", "activity__code", "activity__name"]
+    list_select_related = ["activity", "activity__result"]
+    autocomplete_fields = ["activity"]
+    fieldsets = [
+        (None, {"fields": ["activity", "name", ("year", "quarter")]}),
+        (_("Execution"), {"fields": [("planned", "executed")]}),
+        (_("Costs"), {"fields": [("planned_cost", "actual_cost")]}),
+        (
+            _("Sustainability"),
+            {"fields": ["assumable", ("beneficiary_contribution", "partner_contribution")]},
+        ),
+    ]

@@ -298,3 +298,56 @@ def test_card_query_count_does_not_grow_with_indicators_or_periods(
     # The data is really read: every indicator has a computed achievement in the first period.
     first = card.levels[1].indicators[0].periods[0].achievement
     assert first.origin in (Origin.COMPUTED, Origin.STATED)
+
+
+@pytest.fixture
+def superuser_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("task-admin", "task-admin@example.org", "pw-not-used")
+    # The backend is named: force_login would otherwise pick the first configured backend.
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def test_task_entered_in_the_admin_feeds_the_card(programme, levels, superuser_client):
+    admin_client = superuser_client
+    _, r1, _ = levels
+    activity = ActivityFactory(result=r1)
+    response = admin_client.post(
+        "/admin/indicators/task/add/",
+        {
+            "activity": activity.pk,
+            "name": "Feria regional",
+            "year": 2011,
+            "quarter": 2,
+            "planned": "on",
+            "executed": "on",
+            "planned_cost": "120.00",
+            "actual_cost": "100.00",
+            "beneficiary_contribution": "0",
+            "partner_contribution": "0",
+        },
+    )
+    assert response.status_code == 302, response.content
+    assert Task.objects.get().name == "Feria regional"
+    assert admin_client.get("/admin/indicators/task/").status_code == 200
+    row = monitoring_card(programme, [Q2]).level("R1")
+    assert row.efficacy[0] == Figure(D("1"), Origin.COMPUTED)
+    assert row.efficiency[0].value == D("1.2")
+
+
+def test_task_admin_refuses_negative_costs_and_a_fifth_quarter(levels, superuser_client):
+    admin_client = superuser_client
+    _, r1, _ = levels
+    activity = ActivityFactory(result=r1)
+    data = {"activity": activity.pk, "name": "x", "year": 2011, "quarter": 5, "planned_cost": "-1", "actual_cost": "0"}
+    data |= {"beneficiary_contribution": "0", "partner_contribution": "0"}
+    response = admin_client.post("/admin/indicators/task/add/", data)
+    assert response.status_code == 200
+    assert b"errornote" in response.content
+    assert Task.objects.count() == 0
+
+
+def test_task_admin_is_refused_to_anonymous_users(client):
+    response = client.get("/admin/indicators/task/")
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
