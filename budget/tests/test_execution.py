@@ -18,6 +18,10 @@ from budget.execution import (
     total_execution,
     yearly_execution,
 )
+from budget.models import BudgetExpense, BudgetLine, YearlyBudget
+from budget.selectors import budget_vs_actuals, total_budget
+from budget.selectors import yearly_execution as yearly_execution_of
+from indicators.models import Programme, Result
 
 
 @pytest.mark.parametrize(
@@ -150,3 +154,86 @@ def test_yearly_balance_is_total_minus_cumulative_spent(pairs, total):
     assert rows[-1].cumulative == sum((y.spent for y in years), D(0))
     for row in rows:
         assert row.balance == total - row.cumulative
+
+
+# --- selectors, on data built in the database -------------------------------------------------
+
+
+@pytest.fixture
+def programme(db):
+    return Programme.objects.create(code="TST001", name="Test", belgian_contribution=D("1000.00"))
+
+
+def _line(programme, code, amount, order, *, header=False, fin_mode="COGES", result=None, spent=None):
+    line = BudgetLine.objects.create(
+        programme=programme,
+        code=code,
+        name=code,
+        order=order,
+        amount=amount,
+        is_header=header,
+        fin_mode="" if header else fin_mode,
+        result=result,
+    )
+    for year_from, year_to, amount_spent in spent or []:
+        BudgetExpense.objects.create(line=line, year_from=year_from, year_to=year_to, amount=amount_spent)
+    return line
+
+
+@pytest.fixture
+def budget(programme):
+    r1 = Result.objects.create(programme=programme, code="R1", kind=Result.Kind.RESULT, statement="R1")
+    _line(programme, "A", None, 1, header=True)
+    _line(programme, "A/01", D("999.00"), 2, header=True)  # a stated subtotal that does not add up
+    _line(programme, "A/01/01", D("400.00"), 3, result=r1, spent=[(None, 2010, D("300.00")), (2011, 2011, D("196.00"))])
+    _line(programme, "A/01/02", D("100.00"), 4, result=r1, spent=[(None, 2011, D("50.00")), (2012, 2012, D("5.00"))])
+    _line(programme, "Z/01/01", D("250.00"), 5, fin_mode="REGIE", spent=[(None, 2011, D("100.00"))])
+    return r1
+
+
+def test_budget_vs_actuals_splits_spending_before_and_in_the_year(programme, budget, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        table = budget_vs_actuals(programme, year=2011)
+    row = table.row("A/01/01").execution
+    assert (row.line.spent_before, row.line.spent_this_year, row.total) == (D("300.00"), D("196.00"), D("496.00"))
+    assert (row.balance, percent(row.rate)) == (D("-96.00"), D("124"))
+    assert table.row("A/01/02").execution.total == D("50.00")  # the 2012 expense is after the report year
+    assert table.row("A").execution.rate is None
+    assert [r.depth for r in table.rows] == [0, 1, 2, 2, 2]
+
+
+def test_budget_vs_actuals_defaults_to_the_last_year_with_expenses(programme, budget):
+    table = budget_vs_actuals(programme)
+    assert table.year == 2012
+    assert table.row("A/01/02").execution.line.spent_this_year == D("5.00")
+    assert table.total == Execution(D("750.00"), D("651.00"), D("99.00"), D("651.00") / D("750.00"))
+
+
+def test_budget_vs_actuals_groups_by_financing_mode_and_result_from_leaf_lines(programme, budget):
+    table = budget_vs_actuals(programme, year=2011)
+    assert table.by_fin_mode["REGIE"] == Execution(D("250.00"), D("100.00"), D("150.00"), D("0.4"))
+    assert table.by_fin_mode["COGES"].budget == D("500.00")  # not the stated 999.00 of the header
+    assert table.by_result["R1"].spent == D("546.00")
+    assert table.by_result[""].budget == D("250.00")
+
+
+def test_budget_vs_actuals_without_lines_is_empty(programme):
+    table = budget_vs_actuals(programme)
+    assert (table.year, table.rows, table.total) == (None, [], Execution(D(0), D(0), D(0), None))
+
+
+def test_yearly_execution_balances_against_the_sum_of_leaf_lines(programme, budget):
+    YearlyBudget.objects.create(programme=programme, year=2011, budget=D("300.00"), spent=D("246.00"))
+    YearlyBudget.objects.create(programme=programme, year=2010, budget=D("400.00"), spent=D("300.00"))
+    assert total_budget(programme) == D("750.00")
+    rows = yearly_execution_of(programme)
+    assert [(r.year, r.cumulative, r.balance) for r in rows] == [
+        (2010, D("300.00"), D("450.00")),
+        (2011, D("546.00"), D("204.00")),
+    ]
+    assert percent(rows[1].rate) == D("82")
+
+
+def test_yearly_execution_without_lines_balances_against_the_belgian_contribution(programme):
+    YearlyBudget.objects.create(programme=programme, year=2008, budget=D("100.00"), spent=D("70.00"))
+    assert yearly_execution_of(programme)[0].balance == D("930.00")

@@ -1,0 +1,106 @@
+"""Reads for budget execution: table 2.1 and annex 7.3, computed by ``budget.execution`` in fixed query counts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from budget import execution as ex
+from budget.models import BudgetExpense, BudgetLine, YearlyBudget
+from indicators.models import Programme
+
+ZERO = Decimal("0")
+# Lines with no result (general means, reserve) are grouped under this key.
+NO_RESULT = ""
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    """A line of annex 7.3 with its depth (0 = A, 1 = A/01, 2 = A/01/01) and execution."""
+
+    line_id: int
+    depth: int
+    execution: ex.LineExecution
+
+    @property
+    def code(self) -> str:
+        return self.execution.line.code
+
+
+@dataclass(frozen=True)
+class BudgetVsActuals:
+    """Annex 7.3 for ``year``: ``spent_before`` = up to ``year - 1``, ``spent_this_year`` = in ``year`` (money)."""
+
+    programme_code: str
+    year: int | None
+    rows: list[BudgetRow]
+    by_fin_mode: dict[str, ex.Execution]
+    by_result: dict[str, ex.Execution]
+    total: ex.Execution
+
+    def row(self, code: str) -> BudgetRow:
+        return next(row for row in self.rows if row.code == code)
+
+
+def total_budget(programme: Programme) -> Decimal:
+    """Money: Σ of the leaf budget lines (FIT "Amount", 3,550,151.99 for PER0601011), else the Belgian contribution.
+
+    Table 2.1 measures its balance against the FIT budget, not the agreement's round figure. One query.
+    """
+    leaf_total = BudgetLine.objects.filter(programme=programme, is_header=False).aggregate(total=Sum("amount"))["total"]
+    return programme.belgian_contribution if leaf_total is None else leaf_total
+
+
+def yearly_execution(programme: Programme, total: Decimal | None = None) -> list[ex.YearExecution]:
+    """Table 2.1 (money; rates as ratios), balance against ``total`` or :func:`total_budget`. Two queries at most."""
+    years = [
+        ex.YearFigures(row.year, row.budget, row.spent)
+        for row in YearlyBudget.objects.filter(programme=programme).order_by("year")
+    ]
+    return ex.yearly_execution(years, total_budget(programme) if total is None else total)
+
+
+def budget_vs_actuals(programme: Programme, year: int | None = None) -> BudgetVsActuals:
+    """Annex 7.3 of ``programme`` (default: the last year with expenses), subtotals per financing mode and result.
+
+    Two queries. Expenses recorded for spans ending after ``year`` are left out; spans ending
+    before it are "spent before", the span ending in it is "spent this year".
+    """
+    lines = list(BudgetLine.objects.filter(programme=programme).select_related("result").order_by("order", "code"))
+    expenses = list(BudgetExpense.objects.filter(line__programme=programme).values_list("line_id", "year_to", "amount"))
+    if year is None:
+        year = max((year_to for _, year_to, _ in expenses), default=None)
+    before: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    during: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for line_id, year_to, amount in expenses:
+        if year is None or year_to > year:
+            continue
+        if year_to == year:
+            during[line_id] += amount
+        else:
+            before[line_id] += amount
+    figures = [
+        ex.LineFigures(
+            code=line.code,
+            amount=line.amount,
+            spent_before=before[line.pk],
+            spent_this_year=during[line.pk],
+            name=line.name,
+            fin_mode=line.fin_mode,
+            result=line.result.code if line.result_id else NO_RESULT,
+            is_header=line.is_header,
+        )
+        for line in lines
+    ]
+    rows = [BudgetRow(line.pk, line.depth, ex.line_execution(fig)) for line, fig in zip(lines, figures, strict=True)]
+    return BudgetVsActuals(
+        programme.code,
+        year,
+        rows,
+        ex.group_execution(figures, key=lambda f: f.fin_mode),
+        ex.group_execution(figures, key=lambda f: f.result),
+        ex.total_execution(figures),
+    )
