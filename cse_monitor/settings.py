@@ -160,3 +160,10 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Scores engine (indicators.scores). Lower bounds (ratios) of the suggested A, B and C ratings per
+# criterion, merged over indicators.scores.DEFAULT_RATING_THRESHOLDS, as JSON, e.g.
+# SCORE_RATING_THRESHOLDS='{"efficacy": ["0.9", "0.75", "0.5"]}'. A bad value is refused when a card is built.
+SCORE_RATING_THRESHOLDS: dict[str, list[str]] = json.loads(env_str("SCORE_RATING_THRESHOLDS", "{}"))
+# Relative band below the expected achievement within which an indicator is still "on track" (0.15 = 15 %).
+SCORE_TRACK_BAND = env_str("SCORE_TRACK_BAND", "0.15")

@@ -186,13 +186,3 @@ def district_name_agrees(listed: str, official: str, province: str) -> bool:
     if " - " in listed and names_agree(listed.rsplit(" - ", 1)[1], official):
         return True
     return False
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formula(value: object) -> object:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe; other values unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
