@@ -4,6 +4,7 @@ Without DATABASE_URL the application runs on a SQLite file (the one-command demo
 with it, on PostgreSQL. Production deployments set DJANGO_ENV=production.
 """
 
+import json
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI / Redoc assets served locally (no CDN)
     "simple_history",
     "import_export",
     "cse_monitor",
@@ -45,7 +47,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cse_monitor.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "cse_monitor.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -113,8 +117,14 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploads: the local disk by default; several instances share an S3-compatible bucket instead, e.g.
+# MEDIA_STORAGE_BACKEND=storages.backends.s3.S3Storage MEDIA_STORAGE_OPTIONS='{"bucket_name": "cse"}'
+# (needs django-storages[s3] in the image; see docs/DEPLOYMENT.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env_str("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(env_str("MEDIA_STORAGE_OPTIONS", "{}")),
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -135,6 +145,15 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Programme monitoring and evaluation data: logframe, indicator series, budget.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # API (issue 6): docs from the installed package's static files; errors documented on every operation.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cse_monitor.api_errors.add_error_responses",
+    ],
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -145,12 +164,82 @@ ENTRY_CLOSE_AFTER_DAYS = env_int("ENTRY_CLOSE_AFTER_DAYS", 30)
 # Uploaded means of verification.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
+# --- Logging (issue 8): JSON lines on stderr, each with the request id; LOG_FORMAT=plain for humans. ---
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "cse_monitor.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "cse_monitor.logging.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": env_str("LOG_FORMAT", "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # One access line per request comes from RequestIdMiddleware; runserver's own would double it.
+        "django.server": {"level": "WARNING"},
+        "cse_monitor.access": {"level": env_str("ACCESS_LOG_LEVEL", "INFO")},
+    },
 }
+
+# --- Security (issue 8) ---
+# Sessions live in the database, so any instance behind a load balancer can serve any user.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)  # a working day, then log in again
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "cse_monitor.errors.csrf_failure"
+# Bodies above these limits are refused with 400 before a view sees them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 5000)
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# Login throttling (cse_monitor/throttle.py): counters in the cache.
+AUTHENTICATION_BACKENDS = [
+    "cse_monitor.throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_THROTTLE_FAILURES = env_int("LOGIN_THROTTLE_FAILURES", 5)
+LOGIN_THROTTLE_IP_FAILURES = env_int("LOGIN_THROTTLE_IP_FAILURES", 50)
+LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 15 * 60)
+# Behind N reverse proxies that append to X-Forwarded-For, the client is the N-th address from the right.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# CACHE_BACKEND=db shares the cache (throttle counters) across workers and instances; it needs
+# `manage.py createcachetable` once (the container entrypoint runs it).
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cse_cache"}
+        if env_str("CACHE_BACKEND", "db" if PRODUCTION else "locmem") == "db"
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cse-monitor"}
+    )
+}
+
+# Content-Security-Policy (cse_monitor/middleware.py): no inline script or style anywhere.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+# Narrow exceptions by path prefix; each replaces only the directives it names.
+CONTENT_SECURITY_POLICY_PATH_OVERRIDES: dict[str, dict[str, str]] = {}
+CONTENT_SECURITY_POLICY_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -160,6 +249,10 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Probes from the orchestrator and the load balancer speak plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    if DEBUG:
+        raise ImproperlyConfigured("DEBUG must be off when DJANGO_ENV=production")
 
 # Scores engine (indicators.scores). Lower bounds (ratios) of the suggested A, B and C ratings per
 # criterion, merged over indicators.scores.DEFAULT_RATING_THRESHOLDS, as JSON, e.g.
