@@ -1,0 +1,182 @@
+"""What every API view shares: authentication, errors, pagination, sparse fields, conditional GET, lookups.
+
+Reads are scoped to the programmes a user is a member of (superusers see every programme).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Max, QuerySet
+from django.http import Http404
+from django.utils.cache import get_conditional_response, set_response_etag
+from django.utils.http import http_date
+from django_filters import rest_framework as filters
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import pagination, permissions, serializers, viewsets
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.filters import OrderingFilter
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from cse_monitor.api_errors import Ambiguous, api_exception_handler
+from cse_monitor.tokens import TokenAuthentication
+from indicators.models import Membership, Programme
+
+FIELDS_PARAMETER = OpenApiParameter(
+    "fields",
+    OpenApiTypes.STR,
+    description="Sparse fieldset: comma-separated field names to return (unknown names are ignored).",
+)
+
+SPARSE_FIELDS = extend_schema_view(
+    list=extend_schema(parameters=[FIELDS_PARAMETER]), retrieve=extend_schema(parameters=[FIELDS_PARAMETER])
+)
+
+
+def visible_programme_ids(user) -> QuerySet:
+    """Ids of the programmes ``user`` may read: their memberships, or all for a superuser."""
+    if not user.is_authenticated:
+        return Programme.objects.none().values("pk")
+    if user.is_superuser:
+        return Programme.objects.values("pk")
+    return Membership.objects.filter(user=user).values("programme_id")
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    target_class = "cse_monitor.tokens.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <secret>`: create a token on /api/tokens/ or POST /api/v1/auth/token/",
+        }
+
+
+class Pagination(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ApiMixin:
+    """Token first so that anonymous requests get 401 with ``WWW-Authenticate``; session for the browser."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [permissions.IsAuthenticated]
+    pagination_class = Pagination
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    def handle_exception(self, exc):
+        # Errors are always JSON, even when the client asked for CSV or XLSX.
+        response = super().handle_exception(exc)
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if renderer is not None and renderer.format not in ("json", "api"):
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class ConditionalGetMixin:
+    """A strong ETag (digest of the body) on every successful GET, and 304 when If-None-Match matches.
+
+    The ETag alone decides 304s: it changes with anything in the body, including figures whose
+    rows carry no timestamp (targets, stated achievements). ``Last-Modified`` is sent where the
+    rows have ``updated_at``, as information for clients, but If-Modified-Since is not honoured.
+    """
+
+    last_modified_field: str | None = "updated_at"
+
+    def last_modified(self):
+        if not self.last_modified_field or not hasattr(self, "filter_queryset"):
+            return None
+        queryset = self.filter_queryset(self.get_queryset())
+        return queryset.aggregate(latest=Max(self.last_modified_field))["latest"]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        response.render()
+        set_response_etag(response)
+        latest = self._latest_modified()
+        if latest is not None:
+            response.headers["Last-Modified"] = http_date(latest.timestamp())
+        conditional = get_conditional_response(request, etag=response.headers["ETag"], response=response)
+        return conditional
+
+    def _latest_modified(self):
+        try:
+            return self.last_modified()
+        except Exception:  # noqa: BLE001 - Last-Modified is informational; never fail a read for it
+            return None
+
+
+class SparseFieldsMixin:
+    """``?fields=a,b`` keeps only those fields of each object (cheap: nothing is fetched differently)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        wanted = request.query_params.get("fields") if request is not None else None
+        if wanted and not self.context.get("nested"):
+            keep = {name.strip() for name in wanted.split(",") if name.strip()}
+            if keep & set(self.fields):
+                for name in list(self.fields):
+                    if name not in keep:
+                        self.fields.pop(name)
+
+
+class CodeLookupMixin:
+    """Detail URLs accept the id or the natural code; ``code_field`` names it, ``?programme=`` disambiguates."""
+
+    code_field = "code"
+    lookup_value_regex = "[^/]+"
+
+    def is_id(self, value: str) -> bool:
+        return True
+
+    def get_object(self):
+        queryset = self.filter_queryset(self.get_queryset())
+        value = self.kwargs[self.lookup_field]
+        if value.isdigit() and self.is_id(value):
+            matches = list(queryset.filter(pk=int(value))[:2])
+        elif self.code_field:
+            matches = list(queryset.filter(**{self.code_field: value})[:2])
+        else:
+            matches = []
+        if not matches:
+            raise Http404
+        if len(matches) > 1:
+            raise Ambiguous()
+        obj = matches[0]
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+
+class ReadViewSet(ApiMixin, ConditionalGetMixin, CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
+    """A read-only resource: filters from a declared FilterSet, fixed ordering fields, pagination."""
+
+    filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
+
+
+class BaseApiView(ApiMixin, ConditionalGetMixin, APIView):
+    last_modified_field = None
+
+
+class UpdatedSinceFilter(filters.IsoDateTimeFilter):
+    """``updated_since=2011-12-31T00:00:00Z``: rows changed at or after that instant (incremental pulls)."""
+
+    def __init__(self, field_name="updated_at", **kwargs):
+        kwargs.setdefault("lookup_expr", "gte")
+        kwargs.setdefault("label", "Changed at or after this ISO 8601 instant")
+        super().__init__(field_name=field_name, **kwargs)
+
+
+class ModelSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+    pass

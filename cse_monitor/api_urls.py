@@ -1,0 +1,44 @@
+"""Routes under /api/: version 1 of the REST API, its OpenAPI schema and docs, the token page."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from budget.api import BudgetLineViewSet
+from chains.api import ValueChainViewSet
+from cse_monitor import token_views
+from indicators.api import BulkSeriesView, IndicatorValueViewSet, IndicatorViewSet, ProgrammeViewSet, ResultViewSet
+from municipalities.api import BeneficiaryDistrictViewSet, DistrictViewSet
+from reports.api import EmclDecisionViewSet, StatedScoreViewSet
+
+
+class Router(DefaultRouter):
+    include_root_view = False
+
+
+router = Router()
+router.register("programmes", ProgrammeViewSet, basename="programme")
+router.register("results", ResultViewSet, basename="result")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("values", IndicatorValueViewSet, basename="indicator-value")
+router.register("value-chains", ValueChainViewSet, basename="value-chain")
+router.register("districts", DistrictViewSet, basename="district")
+router.register("beneficiary-districts", BeneficiaryDistrictViewSet, basename="beneficiary-district")
+router.register("budget-lines", BudgetLineViewSet, basename="budget-line")
+router.register("stated-scores", StatedScoreViewSet, basename="stated-score")
+router.register("emcl-decisions", EmclDecisionViewSet, basename="emcl-decision")
+
+v1 = [
+    path("auth/token/", token_views.ObtainTokenView.as_view(), name="api-obtain-token"),
+    path("series/", BulkSeriesView.as_view(), name="api-series"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("v1/", include((v1, "api"), namespace="v1")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("tokens/", token_views.tokens_page, name="api-tokens"),
+    path("tokens/<int:token_id>/revoke/", token_views.revoke_token, name="api-token-revoke"),
+]
