@@ -112,6 +112,23 @@ def rating_thresholds() -> dict[str, tuple[Decimal, Decimal, Decimal]]:
     return scores.rating_thresholds(getattr(settings, "SCORE_RATING_THRESHOLDS", None))
 
 
+def track_band() -> Decimal:
+    """Ratio (0.15 = 15 %) from ``settings.SCORE_TRACK_BAND``; ValueError when it is not a number ≥ 0."""
+    raw = str(getattr(settings, "SCORE_TRACK_BAND", scores.DEFAULT_TRACK_BAND))
+    try:
+        band = Decimal(raw)
+    except ArithmeticError as exc:
+        raise ValueError(f"SCORE_TRACK_BAND {raw!r} is not a number") from exc
+    if not band.is_finite() or band < 0:
+        raise ValueError(f"SCORE_TRACK_BAND {raw!r} must be a number of at least 0")
+    return band
+
+
+def track_status(achievement: IndicatorAchievement, expected: Decimal | None) -> scores.TrackStatus:
+    """On track / off track / no data of an indicator's achievement against the expected ratio, with the set band."""
+    return scores.track_status(achievement.achievement.value, expected, track_band())
+
+
 # ---------------------------------------------------------------------------------------------
 # Indicator achievement
 

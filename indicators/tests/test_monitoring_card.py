@@ -18,7 +18,16 @@ from indicators.models import (
     Task,
 )
 from indicators.periods import Period
-from indicators.selectors import NO_FIGURE, Figure, Origin, indicator_achievement, monitoring_card
+from indicators.scores import TrackStatus
+from indicators.selectors import (
+    NO_FIGURE,
+    Figure,
+    Origin,
+    indicator_achievement,
+    monitoring_card,
+    track_band,
+    track_status,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -351,3 +360,35 @@ def test_task_admin_is_refused_to_anonymous_users(client):
     response = client.get("/admin/indicators/task/")
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("band", "expected_status"),
+    [("0.15", TrackStatus.OFF_TRACK), ("0.25", TrackStatus.ON_TRACK)],
+)
+def test_track_status_uses_the_configured_band(levels, settings, band, expected_status):
+    _, r1, _ = levels
+    ind = IndicatorFactory(result=r1)
+    _value(ind, Y2011, D("80"))
+    _target(ind, Y2011, D("100"))
+    settings.SCORE_TRACK_BAND = band
+    assert track_status(indicator_achievement(ind, Y2011), D("1")) == expected_status
+
+
+def test_track_status_without_data_is_no_data(levels):
+    _, r1, _ = levels
+    ind = IndicatorFactory(result=r1)
+    assert track_status(indicator_achievement(ind, Y2011), D("1")) == TrackStatus.NO_DATA
+
+
+@pytest.mark.parametrize("band", ["abc", "-0.1", "NaN"])
+def test_a_bad_track_band_setting_is_refused_with_a_message(levels, settings, band):
+    settings.SCORE_TRACK_BAND = band
+    with pytest.raises(ValueError, match="SCORE_TRACK_BAND"):
+        track_band()
+
+
+def test_bad_rating_thresholds_setting_is_refused_with_a_message(programme, levels, settings):
+    settings.SCORE_RATING_THRESHOLDS = {"efficacy": ["0.1", "0.5", "0.9"]}
+    with pytest.raises(ValueError, match="descending"):
+        monitoring_card(programme, [Y2011])
