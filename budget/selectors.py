@@ -6,8 +6,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
-
 from budget import execution as ex
 from budget.models import BudgetExpense, BudgetLine, YearlyBudget
 from indicators.models import Programme
@@ -50,8 +48,11 @@ def total_budget(programme: Programme) -> Decimal:
 
     Table 2.1 measures its balance against the FIT budget, not the agreement's round figure. One query.
     """
-    leaf_total = BudgetLine.objects.filter(programme=programme, is_header=False).aggregate(total=Sum("amount"))["total"]
-    return programme.belgian_contribution if leaf_total is None else leaf_total
+    # Summed in Python: exact on every backend (SQLite sums decimals as floats).
+    amounts = list(BudgetLine.objects.filter(programme=programme, is_header=False).values_list("amount", flat=True))
+    if not amounts:
+        return programme.belgian_contribution
+    return sum((a for a in amounts if a is not None), ZERO)
 
 
 def yearly_execution(programme: Programme, total: Decimal | None = None) -> list[ex.YearExecution]:

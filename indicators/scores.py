@@ -181,7 +181,8 @@ def _period_rows(observations: Iterable[Observation], period: Period, *, up_to: 
 def aggregate(observations: Iterable[Observation], aggregation: str, period: Period) -> Aggregate:
     """An indicator's figure for ``period`` in its unit; ``NO_DATA`` when no observation carries a number.
 
-    SUM: Σ values in the period. RUNNING_TOTAL: Σ values from the start up to the period's end.
+    SUM: Σ values in the period. RUNNING_TOTAL: Σ values from the start up to the period's end, when
+    the period itself has a value (a quarter of a year known only as a whole has no running total).
     LATEST: the last value in the period. RATIO: 100 × Σnumerator ÷ Σdenominator in the period
     (never an average of percentages). Observations without a number are skipped, never read as 0.
     """
@@ -196,6 +197,9 @@ def aggregate(observations: Iterable[Observation], aggregation: str, period: Per
         return Aggregate(_ratio_value(numerator, denominator), numerator, denominator)
     with_value = [o.value for o in rows if o.has_value]
     if not with_value:
+        return NO_DATA
+    if kind is Aggregation.RUNNING_TOTAL and not any(o.has_value for o in _period_rows(rows, period, up_to=False)):
+        # Nothing measured in the period itself: the total at its end is unknown, not the earlier total.
         return NO_DATA
     if kind is Aggregation.LATEST:
         return Aggregate(with_value[-1])

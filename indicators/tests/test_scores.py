@@ -92,7 +92,7 @@ QUARTERS_2011 = [_q(2011, 1, D("10")), _q(2011, 2, D("20")), _q(2011, 3), _q(201
         ("latest", Period(2011), D("5")),
         ("latest", Period(2011, 3), None),
         ("running", Period(2011, 2), D("30")),
-        ("running", Period(2011, 3), D("30")),  # a quarter without data does not reset a running total
+        ("running", Period(2011, 3), None),  # nothing measured in Q3: its total is unknown, not Q2's carried on
         ("running", Period(2011), D("35")),
         ("sum", Period(2012), None),
     ],
@@ -135,6 +135,12 @@ def test_a_whole_year_value_stands_for_its_year_and_is_not_added_to_its_quarters
     assert aggregate(values, "sum", Period(2011)).value == D("100")
     assert aggregate(values, "sum", Period(2011, 1)).value == D("30")
     assert aggregate(values + [_q(2012, 1, D("7"))], "running", Period(2012, 1)).value == D("107")
+
+
+def test_running_total_of_a_quarter_in_a_year_known_only_as_a_whole_is_no_data():
+    values = [_q(2010, 0, D("3032")), _q(2011, 0, D("180"))]
+    assert aggregate(values, "running", Period(2011, 1)) == NO_DATA
+    assert aggregate(values, "running", Period(2012)) == NO_DATA
 
 
 def test_a_whole_year_row_marked_no_data_falls_back_to_the_quarters():
