@@ -66,6 +66,10 @@ class ObtainTokenView(ApiMixin, APIView):
     permission_classes = [permissions.AllowAny]
     pagination_class = None
 
+    def get_authenticate_header(self, request):
+        # Bad credentials are a 401 (with a challenge), as for a bad token.
+        return 'Token realm="api"'
+
     @extend_schema(
         request=CredentialsSerializer,
         responses={201: IssuedTokenSerializer},

@@ -1,0 +1,86 @@
+"""Fixtures for the API tests: a small programme, users per role, clients with tokens."""
+
+from decimal import Decimal
+
+import pytest
+from rest_framework.test import APIClient
+
+from cse_monitor.tokens import token_create
+from indicators.models import Indicator, Membership
+
+from .factories import (
+    ChainFactory,
+    IndicatorFactory,
+    ProgrammeFactory,
+    ResultFactory,
+    StatedAchievementFactory,
+    TargetFactory,
+    UserFactory,
+    ValueFactory,
+    member,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def programme(db):
+    """PRG1 with R2 and three indicators, two chains, values, targets and a stated achievement."""
+    prog = ProgrammeFactory(code="PRG1")
+    r2 = ResultFactory(programme=prog, code="R2", order=2)
+    papa = ChainFactory(programme=prog, slug="papa-nativa", name="Papa nativa", order=1)
+    ChainFactory(programme=prog, slug="tara", name="Tara", order=2)
+    sales = IndicatorFactory(result=r2, code="R2.1", order=1, disaggregated_by_chain=True, disaggregated_by_sex=True)
+    ValueFactory(indicator=sales, year=2011, quarter=1, value=Decimal("5"))
+    ValueFactory(indicator=sales, year=2011, quarter=2, value=Decimal("7"), status="draft")
+    ValueFactory(indicator=sales, year=2011, quarter=3, value=None, no_data=True, no_data_reason="Sin dato")
+    ValueFactory(indicator=sales, year=2011, quarter=1, chain=papa, value=Decimal("2"))
+    ValueFactory(indicator=sales, year=2011, quarter=1, sex="F", value=Decimal("3"))
+    TargetFactory(indicator=sales, year=2011, quarter=0, value=Decimal("24"))
+    mesas = IndicatorFactory(result=r2, code="R2.3", order=3, aggregation=Indicator.Aggregation.LATEST, unit="mesas")
+    ValueFactory(indicator=mesas, year=2010, quarter=0, value=Decimal("4"), is_stated=True)
+    ValueFactory(indicator=mesas, year=2011, quarter=0, value=Decimal("8"), is_stated=True)
+    TargetFactory(indicator=mesas, year=2011, quarter=0, value=Decimal("8"))
+    StatedAchievementFactory(indicator=mesas, year=2011, quarter=2, achievement=Decimal("0.75"))
+    IndicatorFactory(result=r2, code="R2.9", order=9, has_data=False)
+    return prog
+
+
+@pytest.fixture
+def other_programme(db):
+    prog = ProgrammeFactory(code="PRG2")
+    result = ResultFactory(programme=prog, code="R2", order=2)
+    IndicatorFactory(result=result, code="R2.1", order=1)
+    ChainFactory(programme=prog, slug="papa-nativa", order=1)
+    return prog
+
+
+@pytest.fixture
+def users(programme):
+    """One user per role of PRG1, plus an authenticated outsider with no membership."""
+    out = {}
+    for role in Membership.Role.values:
+        user = UserFactory(username=f"api-{role}")
+        member(user, programme, role)
+        out[role] = user
+    out["outsider"] = UserFactory(username="api-outsider")
+    return out
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=user, name='tests').secret}")
+    return client
+
+
+@pytest.fixture
+def staff_api(users):
+    return token_client(users["staff"])
+
+
+@pytest.fixture
+def outsider_api(users):
+    return token_client(users["outsider"])
