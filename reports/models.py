@@ -190,3 +190,45 @@ class LessonLearned(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class ReportPdf(models.Model):
+    """A PDF rendering of a report's HTML, keyed by the SHA-256 of that HTML (the data fingerprint).
+
+    Rendering happens outside the request (``manage.py render_pdfs`` or the in-process worker
+    thread); the job's ``progress`` (0–100) feeds the progress page. A finished job is the
+    cache: the same data gives the same HTML, hence the same fingerprint and the same file.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RENDERING = "rendering", _("rendering")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    programme = models.ForeignKey("indicators.Programme", on_delete=models.CASCADE, related_name="report_pdfs")
+    year = models.PositiveSmallIntegerField(_("year"))
+    fingerprint = models.CharField(_("SHA-256 of the rendered HTML"), max_length=64)
+    html = models.TextField(_("HTML rendered"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("PDF"), upload_to="reports/pdf/", blank=True)
+    sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    freeze = models.BooleanField(_("freeze as the approved PDF when done"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report PDF")
+        verbose_name_plural = _("report PDFs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "year", "fingerprint"], name="report_pdf_unique"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_pdf_progress_0_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} {self.year} {self.fingerprint[:10]} {self.status}"

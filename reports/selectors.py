@@ -1,0 +1,488 @@
+"""Reads for the annual report: the whole report of a programme and year, built once, in a fixed number of queries.
+
+``annual_report(programme, year)`` gathers every table of the report (sections 1–7 of the seed)
+into one ``AnnualReport`` dataclass; the template only displays it. Scores come from the scores
+engine (``indicators.selectors.monitoring_card``), budget execution from ``budget.execution``:
+no formula is re-implemented here. Stated figures (StatedScore, StatedAchievement) are shown
+as stated and marked so. The number of queries does not depend on the number of indicators,
+budget lines or districts (see ``bench/bench_report.py``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from budget import execution as budget_execution
+from budget import selectors as budget_selectors
+from budget.models import (
+    FinancialPlan,
+    FinancialPlanLine,
+    FinancialPlanQuarter,
+    PartnerContributionExecution,
+)
+from indicators.models import (
+    Activity,
+    ActivityRating,
+    Indicator,
+    IndicatorComment,
+    IndicatorTarget,
+    IndicatorValue,
+    Partner,
+    Programme,
+    Result,
+)
+from indicators.periods import Period
+from indicators.selectors import Figure, MonitoringCard, monitoring_card
+from municipalities.models import BeneficiaryDistrict
+from reports.models import (
+    EmclDecision,
+    LessonLearned,
+    NarrativeSection,
+    QualityCriterion,
+    Recommendation,
+    Report,
+    Risk,
+)
+
+ZERO = Decimal("0")
+KEY_LESSONS_GROUP = "key"  # LessonLearned.group of the key lessons of 2.4.1
+
+
+# ---------------------------------------------------------------------------------------------
+# The report's parts
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """A row of table 2.1: one logframe level's efficiency, efficacy, sustainability for the year."""
+
+    code: str
+    label: str
+    efficiency: Figure
+    efficacy: Figure
+    sustainability: Figure
+    average_achievement: Figure
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    """A row of 3.2.1 / 3.3.1. The figures are the raw rows as entered; ``achievement`` is the engine's."""
+
+    indicator: Indicator
+    baseline: dict
+    previous: dict
+    current: dict
+    target: dict
+    final_target: dict
+    comment: str
+    achievement: Figure | None
+
+
+@dataclass(frozen=True)
+class ActivityLine:
+    activity: Activity
+    rating: str
+    comment: str
+
+
+@dataclass
+class LevelSection:
+    """Everything the report says about one logframe level (OE or a result) for the year."""
+
+    result: Result
+    indicators: list[IndicatorLine] = field(default_factory=list)
+    all_indicators: list[Indicator] = field(default_factory=list)
+    activities: list[ActivityLine] = field(default_factory=list)
+    risks: list[Risk] = field(default_factory=list)
+    quality: list[QualityCriterion] = field(default_factory=list)
+    recommendations: list[Recommendation] = field(default_factory=list)
+    narratives: dict[str, str] = field(default_factory=dict)
+    scores: ScoreRow | None = None
+
+    @property
+    def code(self) -> str:
+        return self.result.code
+
+    @property
+    def is_objective(self) -> bool:
+        return self.result.kind == Result.Kind.SPECIFIC_OBJECTIVE
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    """A row of annex 7.3 (money); ``depth`` 0 for a top header."""
+
+    code: str
+    name: str
+    depth: int
+    is_header: bool
+    fin_mode: str
+    execution: budget_execution.LineExecution | None
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """A row of annex 7.5, in the plan's unit (thousands of EUR for FIT)."""
+
+    label: str
+    depth: int
+    is_header: bool
+    fin_mode: str
+    budget: Decimal | None
+    spent_to_previous_year: Decimal | None
+    balance: Decimal | None
+    quarters: list[Decimal | None]
+    year_total: Decimal | None
+    later_years: Decimal | None
+    end_balance: Decimal | None
+    rate: Decimal | None
+
+
+@dataclass(frozen=True)
+class PlanTotal:
+    label: str
+    budget: Decimal
+    spent_to_previous_year: Decimal
+    balance: Decimal
+    quarters: list[Decimal]
+    year_total: Decimal
+    later_years: Decimal
+    end_balance: Decimal
+    rate: Decimal | None
+
+
+@dataclass
+class FinancialPlanSection:
+    plan: FinancialPlan
+    rows: list[PlanRow]
+    totals: list[PlanTotal]
+
+
+@dataclass(frozen=True)
+class ResultBudget:
+    """Budget execution of the lines attached to one result (money)."""
+
+    code: str
+    execution: budget_execution.Execution
+
+
+@dataclass
+class AnnualReport:
+    programme: Programme
+    year: int
+    report: Report | None
+    partners: list[Partner]
+    levels: list[LevelSection]
+    summary: list[ScoreRow]
+    yearly_budget: list[budget_execution.YearExecution]
+    partner_executed: Decimal | None
+    narratives: dict[str, str]
+    key_lessons: list[LessonLearned]
+    lessons: dict[str, list[LessonLearned]]
+    decisions: list[EmclDecision]
+    card: MonitoringCard
+    budget_rows: list[BudgetRow]
+    budget_totals: list[tuple[str, budget_execution.Execution]]
+    budget_by_result: list[ResultBudget]
+    beneficiaries: list[BeneficiaryDistrict]
+    beneficiary_total: int
+    financial_plan: FinancialPlanSection | None
+
+    @property
+    def status(self) -> str:
+        return self.report.status if self.report else Report.Status.DRAFT
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == Report.Status.APPROVED
+
+    @property
+    def objective(self) -> LevelSection | None:
+        return next((level for level in self.levels if level.is_objective), None)
+
+    @property
+    def results(self) -> list[LevelSection]:
+        return [level for level in self.levels if not level.is_objective]
+
+    @property
+    def has_data(self) -> bool:
+        """False when nothing of the year was entered (the report then prints "Sin dato" throughout)."""
+        return bool(
+            any(level.indicators or level.risks or level.quality for level in self.levels)
+            or self.narratives
+            or self.decisions
+            or any(row.efficacy.value is not None for row in self.summary)
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def card_periods(programme: Programme, year: int) -> list[Period]:
+    """The periods of annex 7.2: each earlier year of the programme, then the four quarters of ``year``."""
+    start = programme.start_effective or programme.start_planned or programme.signature_date
+    first = min(start.year, year) if start else year
+    return [Period(y) for y in range(first, year)] + [Period(year, q) for q in (1, 2, 3, 4)]
+
+
+def _figure_row(value: IndicatorValue | IndicatorTarget | None, actual: Decimal | None = None) -> dict:
+    """What ``reports.formatting.indicator_figure`` needs to print a value or target row."""
+    if value is None:
+        return {"value": actual, "share": None, "source_text": "", "no_data": False}
+    return {
+        "value": value.value,
+        "share": value.share,
+        "source_text": value.source_text,
+        "no_data": getattr(value, "no_data", False),
+    }
+
+
+def _empty_header(line: budget_execution.LineExecution) -> bool:
+    """A header line FIT prints without figures (its amounts are not restated)."""
+    return line.line.is_header and line.line.amount is None and line.total == 0
+
+
+def _plan_section(programme: Programme, year: int) -> FinancialPlanSection | None:
+    """The financial plan made for the year after ``year`` (FIT plans 2012Q1 close the 2011 report), else ``year``'s."""
+    plans = list(FinancialPlan.objects.filter(programme=programme, plan_year__in=[year, year + 1]))
+    plans.sort(key=lambda p: (p.plan_year != year + 1, p.version))
+    if not plans:
+        return None
+    plan = plans[0]
+    lines = list(FinancialPlanLine.objects.filter(plan=plan).order_by("order", "pk"))
+    quarters: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for q in FinancialPlanQuarter.objects.filter(line__plan=plan):
+        quarters[q.line_id][q.quarter] = q.amount
+    rows: list[PlanRow] = []
+    sums: dict[str, list[Decimal]] = {}
+    for line in lines:
+        qs = [quarters[line.pk].get(q) for q in (1, 2, 3, 4)]
+        has_numbers = line.budget is not None or any(v is not None for v in qs)
+        if line.budget is not None:
+            balance = budget_execution.execution(line.budget, line.spent_to_previous_year or ZERO).balance
+        else:
+            balance = None
+        year_total = sum((v for v in qs if v is not None), ZERO) if has_numbers else None
+        later = line.later_years
+        end_balance = None
+        rate = None
+        if balance is not None:
+            planned = (year_total or ZERO) + (later or ZERO)
+            end_balance = balance - planned
+            rate = budget_execution.execution_rate((line.spent_to_previous_year or ZERO) + planned, line.budget)
+        rows.append(
+            PlanRow(
+                line.label,
+                line.label.count("/") if "/" in line.label else 0,
+                line.is_header,
+                line.fin_mode,
+                line.budget,
+                line.spent_to_previous_year,
+                balance,
+                qs,
+                year_total,
+                later,
+                end_balance,
+                rate,
+            )
+        )
+        if not line.is_header and line.budget is not None:
+            for key in (line.fin_mode or "—", "TOTAL"):
+                acc = sums.setdefault(key, [ZERO] * 7)
+                values = [line.budget, line.spent_to_previous_year or ZERO, *[v or ZERO for v in qs], later or ZERO]
+                sums[key] = [a + v for a, v in zip(acc, values, strict=True)]
+    totals = []
+    order = sorted((k for k in sums if k != "TOTAL"), key=lambda k: (k != "REGIE", k)) + ["TOTAL"]
+    for key in order:
+        if key not in sums:
+            continue
+        budget, spent, q1, q2, q3, q4, later = sums[key]
+        balance = budget_execution.execution(budget, spent).balance
+        year_total = q1 + q2 + q3 + q4
+        end_balance = balance - year_total - later
+        rate = budget_execution.execution_rate(spent + year_total + later, budget)
+        totals.append(PlanTotal(key, budget, spent, balance, [q1, q2, q3, q4], year_total, later, end_balance, rate))
+    return FinancialPlanSection(plan, rows, totals)
+
+
+# ---------------------------------------------------------------------------------------------
+# The report
+
+
+def annual_report(programme: Programme, year: int) -> AnnualReport:
+    """The whole annual report of ``programme`` for ``year``, in a fixed number of queries (≈30)."""
+    report = Report.objects.filter(programme=programme, year=year).first()
+    partners = list(Partner.objects.filter(programme=programme).order_by("order", "pk"))
+    results = list(Result.objects.filter(programme=programme).order_by("order", "code"))
+    indicators = list(Indicator.objects.filter(result__programme=programme).order_by("result__order", "order", "code"))
+    indicator_ids = [i.pk for i in indicators]
+
+    # Indicator rows: the programme-wide whole-year rows of year N-1 and N.
+    values: dict[tuple[int, int], IndicatorValue] = {}
+    for row in IndicatorValue.objects.filter(
+        indicator_id__in=indicator_ids, year__in=[year - 1, year], quarter=0, chain__isnull=True, region="", sex=""
+    ):
+        values[(row.indicator_id, row.year)] = row
+    targets: dict[int, IndicatorTarget] = {
+        t.indicator_id: t
+        for t in IndicatorTarget.objects.filter(
+            indicator_id__in=indicator_ids, year=year, quarter=0, chain__isnull=True
+        )
+    }
+    comments: dict[int, str] = {}
+    for c in IndicatorComment.objects.filter(indicator_id__in=indicator_ids, year=year).order_by("source", "pk"):
+        comments.setdefault(c.indicator_id, c.text)
+
+    periods = card_periods(programme, year)
+    card = monitoring_card(programme, [Period(year), *periods])
+    year_index = 0  # the card's first period is the whole year N
+
+    activities = list(Activity.objects.filter(result__programme=programme).order_by("result__order", "order", "code"))
+    ratings = {
+        r.activity_id: r for r in ActivityRating.objects.filter(activity__result__programme=programme, year=year)
+    }
+    risks = list(Risk.objects.filter(result__programme=programme, year=year).order_by("order", "pk"))
+    quality = list(QualityCriterion.objects.filter(result__programme=programme, year=year).order_by("pk"))
+    recommendations = list(
+        Recommendation.objects.filter(result__programme=programme, year=year).order_by("order", "pk")
+    )
+    narratives: dict[str, str] = {}
+    per_result_narratives: dict[int, dict[str, str]] = defaultdict(dict)
+    for n in NarrativeSection.objects.filter(programme=programme, year=year):
+        if n.result_id:
+            per_result_narratives[n.result_id][n.key] = n.text
+        else:
+            narratives[n.key] = n.text
+
+    levels: list[LevelSection] = []
+    summary: list[ScoreRow] = []
+    for result in results:
+        card_level = next((lv for lv in card.levels if lv.result_id == result.pk), None)
+        achievements = (
+            {row.indicator_id: row.periods[year_index].achievement for row in card_level.indicators}
+            if card_level
+            else {}
+        )
+        actuals = (
+            {row.indicator_id: row.periods[year_index].actual for row in card_level.indicators} if card_level else {}
+        )
+        section = LevelSection(result=result, narratives=per_result_narratives.get(result.pk, {}))
+        for ind in indicators:
+            if ind.result_id != result.pk:
+                continue
+            section.all_indicators.append(ind)
+            if not ind.has_data:
+                continue
+            section.indicators.append(
+                IndicatorLine(
+                    indicator=ind,
+                    baseline={"value": ind.baseline, "share": ind.baseline_share, "source_text": ind.baseline_text},
+                    previous=_figure_row(values.get((ind.pk, year - 1))),
+                    current=_figure_row(values.get((ind.pk, year)), actuals.get(ind.pk)),
+                    target=_figure_row(targets.get(ind.pk)),
+                    final_target={
+                        "value": ind.final_target,
+                        "share": ind.final_target_share,
+                        "source_text": ind.final_target_text,
+                    },
+                    comment=comments.get(ind.pk, ""),
+                    achievement=achievements.get(ind.pk),
+                )
+            )
+        section.activities = [
+            ActivityLine(a, ratings[a.pk].rating, ratings[a.pk].comment)
+            for a in activities
+            if a.result_id == result.pk and a.pk in ratings
+        ]
+        section.risks = [r for r in risks if r.result_id == result.pk]
+        section.quality = [q for q in quality if q.result_id == result.pk]
+        section.recommendations = [r for r in recommendations if r.result_id == result.pk]
+        if card_level is not None:
+            section.scores = ScoreRow(
+                result.code,
+                result.statement,
+                card_level.efficiency[year_index],
+                card_level.efficacy[year_index],
+                card_level.sustainability[year_index],
+                card_level.average_achievement[year_index],
+            )
+            summary.append(section.scores)
+        levels.append(section)
+    # The card as annex 7.2 prints it: without the whole-year column used for table 2.1.
+    card = MonitoringCard(
+        card.programme_code,
+        card.periods[1:],
+        [
+            replace(
+                level,
+                efficacy=level.efficacy[1:],
+                efficiency=level.efficiency[1:],
+                sustainability=level.sustainability[1:],
+                average_achievement=level.average_achievement[1:],
+                suggested_ratings=level.suggested_ratings[1:],
+                indicators=[replace(row, periods=row.periods[1:]) for row in level.indicators],
+            )
+            for level in card.levels
+        ],
+    )
+
+    # Annex 7.3 and table 2.1 come from the budget selectors (FIT total, leaf lines only).
+    bva = budget_selectors.budget_vs_actuals(programme, year)
+    names = {row.line_id: row.execution.line for row in bva.rows}
+    budget_rows = [
+        BudgetRow(
+            row.code,
+            names[row.line_id].name,
+            row.depth,
+            row.execution.line.is_header,
+            row.execution.line.fin_mode,
+            row.execution if not _empty_header(row.execution) else None,
+        )
+        for row in bva.rows
+    ]
+    budget_totals = [
+        (mode or "—", bva.by_fin_mode[mode]) for mode in sorted(bva.by_fin_mode, key=lambda m: (m != "REGIE", m))
+    ]
+    if bva.rows:
+        budget_totals.append(("TOTAL", bva.total))
+    budget_by_result = sorted(
+        (ResultBudget(code, execution) for code, execution in bva.by_result.items() if code),
+        key=lambda rb: rb.code,
+    )
+    yearly = [row for row in budget_selectors.yearly_execution(programme) if row.year <= year]
+
+    partner = PartnerContributionExecution.objects.filter(programme=programme, year__lte=year).order_by("-year").first()
+    beneficiaries = list(BeneficiaryDistrict.objects.filter(programme=programme).order_by("pk"))
+    lessons: dict[str, list[LessonLearned]] = {}
+    key_lessons: list[LessonLearned] = []
+    for lesson in LessonLearned.objects.filter(programme=programme, year=year).order_by("group", "order", "pk"):
+        if lesson.group == KEY_LESSONS_GROUP:
+            key_lessons.append(lesson)
+        else:
+            lessons.setdefault(lesson.group, []).append(lesson)
+    decisions = list(EmclDecision.objects.filter(programme=programme, year=year).order_by("order", "pk"))
+
+    return AnnualReport(
+        programme=programme,
+        year=year,
+        report=report,
+        partners=partners,
+        levels=levels,
+        summary=summary,
+        yearly_budget=yearly,
+        partner_executed=partner.executed if partner else None,
+        narratives=narratives,
+        key_lessons=key_lessons,
+        lessons=lessons,
+        decisions=decisions,
+        card=card,
+        budget_rows=budget_rows,
+        budget_totals=budget_totals,
+        budget_by_result=budget_by_result,
+        beneficiaries=beneficiaries,
+        beneficiary_total=sum(b.target_population for b in beneficiaries),
+        financial_plan=_plan_section(programme, year),
+    )

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("<str:code>/<int:year>/", views.report_html, name="report"),
+    path("<str:code>/<int:year>.pdf", views.report_pdf, name="report_pdf"),
+    path("<str:code>/<int:year>/narratives/", views.narratives, name="narratives"),
+    path("<str:code>/<int:year>/approve/", views.approve, name="approve"),
+]
