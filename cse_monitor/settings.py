@@ -241,6 +241,10 @@ CONTENT_SECURITY_POLICY = {
 CONTENT_SECURITY_POLICY_PATH_OVERRIDES: dict[str, dict[str, str]] = {}
 CONTENT_SECURITY_POLICY_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
 
+# Annual report PDFs (reports/services.py): "thread" renders queued PDFs in a daemon thread of the
+# web process; "off" leaves them to `manage.py render_pdfs` (a separate worker process, and tests).
+REPORTS_PDF_WORKER = env_str("REPORTS_PDF_WORKER", "thread")
+
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True

@@ -6,6 +6,5 @@ from cse_monitor import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("", include("indicators.urls")),
     path("reports/", include("reports.urls")),
 ]
