@@ -270,7 +270,6 @@ class _Loader:
                         no_data_reason=f"As printed: {v['source_text']!r}" if v["no_data"] else "",
                         source_text=v["source_text"][:120],
                         is_stated=v.get("stated", True),
-                        comment=v.get("source", ""),
                         status=IndicatorValue.Status.APPROVED,
                     )
                 )
