@@ -163,6 +163,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cse-monitor@localhost")
 ENTRY_CLOSE_AFTER_DAYS = env_int("ENTRY_CLOSE_AFTER_DAYS", 30)
 # Uploaded means of verification.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# Beneficiary workbooks (issue 7): larger files and longer tables are refused before parsing.
+BENEFICIARY_IMPORT_MAX_BYTES = env_int("BENEFICIARY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+BENEFICIARY_IMPORT_MAX_ROWS = env_int("BENEFICIARY_IMPORT_MAX_ROWS", 20_000)
+# An entered value more than this factor above (or below 1/factor of) last period's needs a comment.
+ENTRY_OUTLIER_FACTOR = env_str("ENTRY_OUTLIER_FACTOR", "2")
 
 # --- Logging (issue 8): JSON lines on stderr, each with the request id; LOG_FORMAT=plain for humans. ---
 LOGGING = {
