@@ -1,6 +1,8 @@
-"""Budget execution: hand-worked cases (pure) and properties."""
+"""Budget execution: hand-worked cases (pure), properties, selectors, and the PER0601011 tables."""
 
+import copy
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -21,6 +23,8 @@ from budget.execution import (
 from budget.models import BudgetExpense, BudgetLine, YearlyBudget
 from budget.selectors import budget_vs_actuals, total_budget
 from budget.selectors import yearly_execution as yearly_execution_of
+from fixtures.seed_numbers import parse_decimal
+from indicators.loading import programme_load, read_programme_file
 from indicators.models import Programme, Result
 
 
@@ -237,3 +241,77 @@ def test_yearly_execution_balances_against_the_sum_of_leaf_lines(programme, budg
 def test_yearly_execution_without_lines_balances_against_the_belgian_contribution(programme):
     YearlyBudget.objects.create(programme=programme, year=2008, budget=D("100.00"), spent=D("70.00"))
     assert yearly_execution_of(programme)[0].balance == D("930.00")
+
+
+# --- PER0601011: table 2.1 and annex 7.3 as the 2011 annual report prints them ----------------------
+
+PROGRAMME_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "per0601011" / "programme.json"
+
+
+@pytest.fixture(scope="session")
+def per0601011_data():
+    """The parsed demo file, read once per session; each test loads it inside its own transaction."""
+    return read_programme_file(PROGRAMME_FILE)
+
+
+@pytest.fixture
+def per0601011(db, per0601011_data):
+    programme_load(data=copy.deepcopy(per0601011_data))
+    return Programme.objects.get(code="PER0601011")
+
+
+def test_table_2_1_is_reproduced(per0601011):
+    rows = yearly_execution_of(per0601011)
+    assert [r.year for r in rows] == [2008, 2009, 2010, 2011]
+    assert [percent(r.rate) for r in rows] == [D("70"), D("86"), D("97"), D("84")]
+    assert [r.cumulative for r in rows] == [D("537602.40"), D("1389624.05"), D("2199137.52"), D("2836395.02")]
+    assert [r.balance for r in rows] == [D("3012549.59"), D("2160527.94"), D("1351014.47"), D("713756.97")]
+    assert str(rows[-1].balance) == "713756.97"  # no stray digits on any backend
+
+
+def _fit(text):
+    return parse_decimal(text, style="fit")
+
+
+def test_every_percentage_and_balance_of_annex_7_3_is_reproduced(per0601011, per0601011_data):
+    table = budget_vs_actuals(per0601011, year=2012)
+    printed_lines = per0601011_data["budget"]["lines"]
+    assert [row.code for row in table.rows] == [line["code"] for line in printed_lines]
+    checked, without_rate = 0, 0
+    for line in printed_lines:
+        row = table.row(line["code"]).execution
+        printed = line["printed"]
+        if "amount" not in printed:
+            # Header without amounts: FIT prints "0%"; we show no rate rather than a made-up 0.
+            assert (printed["exec"], row.rate) == ("0%", None)
+            continue
+        assert row.total == _fit(printed["total"]), line["code"]
+        assert row.balance == _fit(printed["balance"]), line["code"]
+        if printed["exec"].startswith("??"):
+            assert row.rate is None, line["code"]  # a zero amount has no rate
+            without_rate += 1
+        else:
+            assert f"{percent(row.rate)}%" == printed["exec"], line["code"]
+        checked += 1
+    # 33 leaf lines and the 5 headers FIT prints with amounts (Z, Z/01, Z/03, Z/04, Z/99);
+    # FIT prints "??%" for Z, Z/03/09, Z/99, Z/99/01 and Z/99/02, whose amount is 0.
+    assert (checked, without_rate) == (38, 5)
+
+
+def test_line_a_02_01_is_overspent_at_124_percent(per0601011):
+    row = budget_vs_actuals(per0601011, year=2012).row("A/02/01").execution
+    assert row.balance == D("-116429.48")
+    assert percent(row.rate) == D("124")
+
+
+def test_financing_mode_subtotals_and_total_of_annex_7_3_are_reproduced(per0601011, per0601011_data):
+    table = budget_vs_actuals(per0601011, year=2012)
+    computed = dict(table.by_fin_mode) | {"TOTAL": table.total}
+    for stated in per0601011_data["budget"]["stated_totals"]:
+        result = computed[stated["fin_mode"]]
+        printed = stated["printed"]
+        assert result.budget == _fit(printed["amount"]), stated["label"]
+        assert result.spent == D(stated["total"]), stated["label"]
+        assert result.balance == _fit(printed["balance"]), stated["label"]
+        assert f"{percent(result.rate)}%" == printed["exec"], stated["label"]
+    assert set(computed) == {"COGES", "REGIE", "TOTAL"}

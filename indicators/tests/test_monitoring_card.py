@@ -1,11 +1,14 @@
-"""The monitoring card and indicator achievement selectors, on data built with factories."""
+"""The monitoring card and indicator achievement selectors, on factory data and on the PER0601011 data."""
 
+import copy
 from decimal import Decimal as D
+from pathlib import Path
 
 import factory
 import pytest
 
 from chains.models import ValueChain
+from indicators.loading import programme_load, read_programme_file
 from indicators.models import (
     Activity,
     Indicator,
@@ -392,3 +395,78 @@ def test_bad_rating_thresholds_setting_is_refused_with_a_message(programme, leve
     settings.SCORE_RATING_THRESHOLDS = {"efficacy": ["0.1", "0.5", "0.9"]}
     with pytest.raises(ValueError, match="descending"):
         monitoring_card(programme, [Y2011])
+
+
+# --- PER0601011: the seed's own figures ------------------------------------------------------------
+
+PROGRAMME_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "per0601011" / "programme.json"
+CARD_PERIODS = [Period(2008), Period(2009), Period(2010), Q1, Q2, Q3, Q4, Y2011]
+
+
+@pytest.fixture(scope="session")
+def per0601011_data():
+    """The parsed demo file, read once per session; each test loads it inside its own transaction."""
+    return read_programme_file(PROGRAMME_FILE)
+
+
+@pytest.fixture
+def per0601011(db, per0601011_data):
+    programme_load(data=copy.deepcopy(per0601011_data))
+    return Programme.objects.get(code="PER0601011")
+
+
+@pytest.mark.parametrize(
+    ("code", "actual", "target", "printed"),
+    [
+        ("OE.1", D("3212"), D("3032"), "106"),  # "haciendo un total de 3212 … un 106% de cumplimiento"
+        ("R3.2", D("85"), D("72"), "118"),  # "85 actividades … un 118% de la meta final de 72"
+        ("R4.5", D("318"), D("397"), "80.1"),  # "un avance del 80.1% de la meta"
+    ],
+)
+def test_achievement_reproduces_the_seed_comments(per0601011, code, actual, target, printed):
+    indicator = Indicator.objects.get(result__programme=per0601011, code=code)
+    row = indicator_achievement(indicator, Y2011)
+    assert (row.actual, row.target) == (actual, target)
+    assert row.achievement.origin == Origin.COMPUTED
+    places = D(printed).as_tuple().exponent
+    assert round(row.achievement.value * 100, -places) == D(printed)
+
+
+def test_card_shows_every_stated_figure_of_table_2_1_and_annex_7_2_as_stated(per0601011, per0601011_data):
+    card = monitoring_card(per0601011, CARD_PERIODS)
+    index = {p: i for i, p in enumerate(CARD_PERIODS)}
+    checked = 0
+    for stated in per0601011_data["stated_scores"]:
+        level = card.level(stated["level"])
+        i = index[Period(stated["year"], stated["quarter"])]
+        for name in ("efficacy", "efficiency", "sustainability", "average_achievement"):
+            if stated.get(name) is not None:
+                assert getattr(level, name)[i] == Figure(D(stated[name]), Origin.STATED), (stated["level"], name)
+                checked += 1
+    for item in per0601011_data["indicators"]:
+        row = next((r for lvl in card.levels for r in lvl.indicators if r.code == item["code"]), None)
+        for stated in item["stated_achievements"]:
+            assert row.periods[index[Period(stated["year"], stated["quarter"])]].achievement == Figure(
+                D(stated["achievement"]), Origin.STATED
+            ), item["code"]
+            checked += 1
+    assert checked > 300  # 4 × 4 × 7 card scores, the 2011 rows of table 2.1 and 224 indicator cells
+
+
+def test_card_on_per0601011_computes_only_from_entered_figures(per0601011):
+    card = monitoring_card(per0601011, CARD_PERIODS)
+    oe = card.level("OE")
+    # OE 2011 is stated by table 2.1; for 2011 Q1 it is the mean of R1–R4 as annex 7.2 states them.
+    assert oe.efficacy[-1] == Figure(D("0.71"), Origin.STATED)
+    assert oe.efficacy[3] == Figure((D("0.31") + D("0.30") + D("0.59") + D("0.44")) / 4, Origin.COMPUTED)
+    # The OE indicator is known for 2011 as a whole only: no quarter of 2011 gets an invented figure.
+    oe_indicator = oe.indicators[0]
+    assert [p.achievement for p in oe_indicator.periods[3:7]] == [NO_FIGURE] * 4
+    # No task was entered for PER0601011: nothing is computed from tasks.
+    assert Task.objects.filter(activity__result__programme=per0601011).count() == 0
+    assert all(f.origin != Origin.COMPUTED for lvl in card.levels if lvl.code != "OE" for f in lvl.efficacy)
+
+
+def test_card_on_per0601011_takes_seven_queries(per0601011, django_assert_max_num_queries):
+    with django_assert_max_num_queries(MONITORING_CARD_QUERIES):
+        monitoring_card(per0601011, CARD_PERIODS)
