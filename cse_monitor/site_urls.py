@@ -6,5 +6,7 @@ from cse_monitor import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("indicators.urls")),
     path("reports/", include("reports.urls")),
+    path("exports/", include("municipalities.urls")),
 ]
