@@ -160,11 +160,19 @@ _VALUE_FIELDS = (
 
 
 def period_grid(first: Period, last: Period, granularity: str) -> list[Period]:
-    """The periods from ``first`` to ``last``: quarters, whole years, or both (each year after its quarters)."""
+    """The periods from ``first`` to ``last``: quarters, whole years the range covers entirely, or both.
+
+    Each year follows its quarters (``Period.sort_key``).
+    """
     if last.quarters()[-1] < first.quarters()[0]:
         return []
     quarters = period_range(first, last) if granularity != Granularity.YEAR else []
-    years = [Period(year) for year in range(first.year, last.year + 1)] if granularity != Granularity.QUARTER else []
+    start, stop = first.quarters()[0], last.quarters()[-1]
+    years = [
+        Period(year)
+        for year in range(first.year, last.year + 1)
+        if granularity != Granularity.QUARTER and start <= Period(year, 1) and Period(year, 4) <= stop
+    ]
     return sorted(quarters + years, key=Period.sort_key)
 
 
