@@ -1,0 +1,618 @@
+"""The one service for quarterly entry: save values (or "sin dato"), submit, return, approve, reopen, flag.
+
+HTTP-agnostic: the browser form and the REST API call these functions with keyword-only
+arguments; they check permissions themselves (``PermissionDenied``), raise the typed errors
+below with message constants, and write atomically (a refused save writes nothing). Every
+change goes through simple-history with its user and reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from indicators import entry_rules as rules
+from indicators import permissions
+from indicators.models import (
+    Indicator,
+    IndicatorValue,
+    Notification,
+    Programme,
+    QuarterState,
+    Sex,
+    ValueReview,
+)
+from indicators.periods import Period
+
+logger = logging.getLogger(__name__)
+
+Status = IndicatorValue.Status
+
+MSG_NOT_A_QUARTER = "Values are entered per quarter (e.g. 2012Q1), not per year."
+MSG_NOT_YET_OPEN = "This quarter opens for entry on {date}."
+MSG_CLOSED = "This quarter closed for entry on {date}; only a reviewer can reopen it."
+MSG_APPROVED = "This quarter is approved and locked; a correction needs a reviewer to reopen it."
+MSG_REASON_REQUIRED = "This value was already {status}: give a reason for the change."
+MSG_UNKNOWN_ROW = "This indicator, value chain or sex is not part of this programme's entry form."
+MSG_CONFLICT = "Someone else saved some of these values while you were editing. Nothing was saved."
+MSG_INVALID = "Some values need attention. Nothing was saved."
+MSG_NOTHING_TO_SUBMIT = "There is nothing to submit: no draft or returned values of yours in this quarter."
+MSG_NOT_SUBMITTED = "Only submitted values can be returned."
+MSG_RETURN_REASON = "Returning a value needs a comment saying what to correct."
+MSG_NOTHING_TO_RETURN = "Choose at least one value to return."
+MSG_CANNOT_APPROVE_PENDING = "{count} value(s) are still in draft or returned: they must be submitted first."
+MSG_NOTHING_TO_APPROVE = "There are no submitted values to approve in this quarter."
+MSG_REOPEN_REASON = "Reopening a quarter needs a reason."
+MSG_RETURNED_NOTIFICATION = "{reviewer} returned {indicator} ({period}): {comment}"
+MSG_REOPENED_NOTIFICATION = "{reviewer} reopened {period} of {programme}: {reason}"
+
+
+class EntryError(Exception):
+    """Base of the errors the entry service raises; ``message`` is one of the constants above."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class QuarterNotOpen(EntryError):
+    """The quarter does not accept entry (not yet open, closed, or approved)."""
+
+
+class WorkflowError(EntryError):
+    """The action does not fit the values' state (nothing to submit, pending values on approval …)."""
+
+
+@dataclass(frozen=True)
+class RowKey:
+    """One row of the form: an indicator's total, or its part for a value chain or a sex."""
+
+    indicator_id: int
+    chain_id: int | None = None
+    sex: str = Sex.ALL
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}-{self.chain_id or 0}-{self.sex or 'T'}"
+
+    @classmethod
+    def parse(cls, text: str) -> RowKey:
+        indicator, chain, sex = text.split("-")
+        return cls(int(indicator), int(chain) or None, "" if sex == "T" else sex)
+
+
+@dataclass(frozen=True)
+class ValueInput:
+    """What a user entered for one row. ``expected_version`` is the version they saw (None: a new row)."""
+
+    key: RowKey
+    value: Decimal | None = None
+    share: Decimal | None = None
+    no_data: bool = False
+    no_data_reason: str = ""
+    comment: str = ""
+    follow_up: bool = False
+    evidence: UploadedFile | None = None
+    expected_version: int | None = None
+    reason: str = ""
+
+
+class EntryValidationError(EntryError):
+    """Some rows are invalid; ``errors`` maps each row to its messages. Nothing was saved."""
+
+    def __init__(self, errors: dict[RowKey, list[str]]):
+        super().__init__(MSG_INVALID)
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A row someone else saved since it was read: both versions, so that the user can choose."""
+
+    key: RowKey
+    yours: ValueInput
+    theirs: IndicatorValue | None  # None: the row was deleted meanwhile
+    theirs_by: str
+
+
+class ConflictError(EntryError):
+    def __init__(self, conflicts: list[Conflict]):
+        super().__init__(MSG_CONFLICT)
+        self.conflicts = conflicts
+
+
+@dataclass
+class SaveResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: dict[RowKey, list[str]] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reads the service needs
+
+
+def quarter_period(period: Period) -> Period:
+    if period.is_year:
+        raise EntryError(MSG_NOT_A_QUARTER)
+    return period
+
+
+def quarter_state(programme: Programme, period: Period) -> QuarterState:
+    """The stored state, or an unsaved default one (open, opening on the quarter's first day)."""
+    state = QuarterState.objects.filter(programme=programme, year=period.year, quarter=period.quarter).first()
+    return state or QuarterState(programme=programme, year=period.year, quarter=period.quarter)
+
+
+def window_for(state: QuarterState, *, today: date | None = None) -> rules.WindowState:
+    period = state.period
+    return rules.entry_window(
+        today=today or timezone.localdate(),
+        quarter_start=period.start,
+        quarter_end=period.end,
+        opens_on=state.opens_on,
+        close_after_days=settings.ENTRY_CLOSE_AFTER_DAYS,
+        approved=state.status == QuarterState.Status.APPROVED,
+        reopened=state.reopened,
+    )
+
+
+def closing_date(period: Period) -> date:
+    return rules.closes_on(period.end, settings.ENTRY_CLOSE_AFTER_DAYS)
+
+
+def _require_open(state: QuarterState, today: date | None) -> None:
+    window = window_for(state, today=today)
+    if window is rules.WindowState.OPEN:
+        return
+    if window is rules.WindowState.APPROVED:
+        raise QuarterNotOpen(MSG_APPROVED)
+    if window is rules.WindowState.NOT_YET_OPEN:
+        raise QuarterNotOpen(MSG_NOT_YET_OPEN.format(date=state.opens_on or state.period.start))
+    raise QuarterNotOpen(MSG_CLOSED.format(date=closing_date(state.period)))
+
+
+def allowed_rows(indicator: Indicator, chain_ids: Sequence[int]) -> list[RowKey]:
+    """The rows an indicator has on the form: its total, then its value-chain and sex parts."""
+    rows = [RowKey(indicator.pk)]
+    if indicator.disaggregated_by_chain:
+        rows += [RowKey(indicator.pk, chain_id) for chain_id in chain_ids]
+    if indicator.disaggregated_by_sex:
+        rows += [RowKey(indicator.pk, None, Sex.FEMALE), RowKey(indicator.pk, None, Sex.MALE)]
+    return rows
+
+
+def _values_query(programme: Programme, period: Period):
+    return IndicatorValue.objects.filter(
+        indicator__result__programme=programme, year=period.year, quarter=period.quarter, region=""
+    )
+
+
+def key_of(value: IndicatorValue) -> RowKey:
+    return RowKey(value.indicator_id, value.chain_id, value.sex)
+
+
+def outlier_factor() -> Decimal:
+    return Decimal(str(settings.ENTRY_OUTLIER_FACTOR))
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence
+
+
+def check_evidence(upload: UploadedFile) -> str:
+    """The sanitised file name of an accepted upload; raises EntryError with the reason otherwise."""
+    size = upload.size or 0
+    if size == 0:
+        raise EntryError(rules.MSG_EVIDENCE_EMPTY)
+    if size > settings.EVIDENCE_MAX_BYTES:
+        raise EntryError(rules.MSG_EVIDENCE_SIZE.format(size=size, limit=settings.EVIDENCE_MAX_BYTES))
+    upload.seek(0)
+    head = upload.read(4096)
+    names: list[str] = []
+    if head.startswith(b"PK\x03\x04"):
+        upload.seek(0)
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = archive.namelist()
+        except zipfile.BadZipFile:
+            names = []
+    upload.seek(0)
+    kind = rules.sniff_evidence(head, zip_names=names)
+    name = rules.safe_filename(upload.name or "")
+    if kind is None or not rules.extension_matches(name, kind):
+        raise EntryError(rules.MSG_EVIDENCE_TYPE)
+    return name
+
+
+# ---------------------------------------------------------------------------------------------
+# Saving values
+
+
+def _changed(current: IndicatorValue | None, item: ValueInput) -> bool:
+    if current is None:
+        return True
+    return (
+        current.value != item.value
+        or current.share != item.share
+        or current.no_data != item.no_data
+        or current.no_data_reason != item.no_data_reason
+        or current.comment != item.comment
+        or item.evidence is not None
+    )
+
+
+def _row_errors(
+    indicator: Indicator, item: ValueInput, previous: IndicatorValue | None, factor: Decimal
+) -> tuple[list[str], list[str]]:
+    """(errors, warnings) of one row, from the pure rules."""
+    errors = rules.no_data_errors(no_data=item.no_data, reason=item.no_data_reason, value=item.value, share=item.share)
+    if not item.no_data:
+        errors += rules.unit_errors(indicator.unit_kind, item.value, item.share)
+    warnings: list[str] = []
+    previous_value = previous.value if previous is not None and not previous.no_data else None
+    if rules.is_outlier(item.value, previous_value, factor):
+        message = rules.MSG_OUTLIER.format(factor=factor, previous=previous_value)
+        (warnings if item.comment.strip() else errors).append(message)
+    if item.key.chain_id is None and item.key.sex == Sex.ALL:
+        if rules.out_of_range(item.value, indicator.expected_min, indicator.expected_max):
+            warnings.append(
+                rules.MSG_OUT_OF_RANGE.format(
+                    low=indicator.expected_min if indicator.expected_min is not None else "…",
+                    high=indicator.expected_max if indicator.expected_max is not None else "…",
+                )
+            )
+    return errors, warnings
+
+
+def _consistency_errors(
+    indicators: dict[int, Indicator], merged: dict[RowKey, tuple[Decimal | None, Decimal | None]]
+) -> dict[RowKey, list[str]]:
+    """Count-with-share rows whose share disagrees with the women part entered beside them."""
+    errors: dict[RowKey, list[str]] = {}
+    for key, (value, share) in merged.items():
+        indicator = indicators.get(key.indicator_id)
+        if indicator is None or key.chain_id is not None or key.sex != Sex.ALL:
+            continue
+        if indicator.unit_kind != Indicator.UnitKind.COUNT_SHARE or not indicator.disaggregated_by_sex:
+            continue
+        women = merged.get(RowKey(key.indicator_id, None, Sex.FEMALE), (None, None))[0]
+        message = rules.share_consistency_error(share, value, women)
+        if message:
+            errors.setdefault(key, []).append(message)
+    return errors
+
+
+def save_quarter_values(
+    *,
+    user,
+    programme: Programme,
+    period: Period,
+    inputs: Iterable[ValueInput],
+    today: date | None = None,
+) -> SaveResult:
+    """Save a quarter's rows in one transaction: all of them, or none (validation error or conflict).
+
+    Unchanged rows are skipped (no new version, no history). A row changed since the version the
+    user saw is a conflict. A change to a submitted or approved value needs ``reason``.
+    """
+    period = quarter_period(period)
+    scope = permissions.access_programme(user, programme)
+    items = list(inputs)
+    indicators = {
+        i.pk: i for i in Indicator.objects.filter(result__programme=programme, has_data=True).select_related("result")
+    }
+    chain_ids = list(programme.chains.values_list("pk", flat=True))
+    errors: dict[RowKey, list[str]] = {}
+    for item in items:
+        indicator = indicators.get(item.key.indicator_id)
+        if indicator is None or item.key not in allowed_rows(indicator, chain_ids):
+            errors.setdefault(item.key, []).append(MSG_UNKNOWN_ROW)
+            continue
+        permissions.access_value_edit(scope, result_id=indicator.result_id, chain_id=item.key.chain_id)
+    if errors:
+        raise EntryValidationError(errors)
+
+    result = SaveResult()
+    factor = outlier_factor()
+    with transaction.atomic():
+        state = quarter_state(programme, period)
+        if state.pk:
+            state = QuarterState.objects.select_for_update().get(pk=state.pk)
+        _require_open(state, today)
+        current = {
+            key_of(v): v
+            for v in _values_query(programme, period).select_for_update(of=("self",)).select_related("entered_by")
+        }
+        previous = {key_of(v): v for v in _values_query(programme, period.previous())}
+        evidence_names: dict[RowKey, str] = {}
+        conflicts: list[Conflict] = []
+        to_write: list[tuple[ValueInput, IndicatorValue | None]] = []
+        merged = {k: (v.value, v.share) for k, v in current.items()}
+        for item in items:
+            existing = current.get(item.key)
+            if not _changed(existing, item):
+                if existing is not None and existing.follow_up != item.follow_up:
+                    to_write.append((item, existing))
+                else:
+                    result.unchanged += 1
+                continue
+            if existing is None and item.value is None and item.share is None and not item.no_data:
+                result.unchanged += 1  # an empty row that never existed: nothing to save
+                continue
+            if (existing.version if existing else None) != item.expected_version:
+                conflicts.append(Conflict(item.key, item, existing, _who(existing)))
+                continue
+            row_errors, row_warnings = _row_errors(
+                indicators[item.key.indicator_id], item, previous.get(item.key), factor
+            )
+            if (
+                existing is not None
+                and existing.status in (Status.SUBMITTED, Status.APPROVED)
+                and not item.reason.strip()
+            ):
+                row_errors.append(MSG_REASON_REQUIRED.format(status=existing.get_status_display()))
+            if item.evidence is not None:
+                try:
+                    evidence_names[item.key] = check_evidence(item.evidence)
+                except EntryError as exc:
+                    row_errors.append(exc.message)
+            if row_errors:
+                errors[item.key] = row_errors
+            if row_warnings:
+                result.warnings[item.key] = row_warnings
+            merged[item.key] = (item.value, item.share)
+            to_write.append((item, existing))
+        if conflicts:
+            raise ConflictError(conflicts)
+        for key, messages in _consistency_errors(indicators, merged).items():
+            if any(item.key == key for item, _ in to_write):
+                errors.setdefault(key, []).extend(messages)
+        if errors:
+            raise EntryValidationError(errors)
+        reopened_back_to_draft = False
+        for item, existing in to_write:
+            if existing is not None and not _changed(existing, item):
+                existing.follow_up = item.follow_up
+                existing._history_user = user
+                existing._change_reason = "follow-up flag"
+                existing.save(update_fields=["follow_up", "updated_at"])
+                result.updated += 1
+                continue
+            row = existing or IndicatorValue(
+                indicator_id=item.key.indicator_id,
+                year=period.year,
+                quarter=period.quarter,
+                chain_id=item.key.chain_id,
+                sex=item.key.sex,
+                region="",
+                version=0,
+            )
+            row.value, row.share = (None, None) if item.no_data else (item.value, item.share)
+            row.no_data = item.no_data
+            row.no_data_reason = item.no_data_reason.strip() if item.no_data else ""
+            row.comment = item.comment
+            row.follow_up = item.follow_up
+            row.entered_by = user
+            if existing is not None and existing.status in (Status.APPROVED, Status.RETURNED):
+                reopened_back_to_draft = reopened_back_to_draft or existing.status == Status.APPROVED
+                row.status = Status.DRAFT
+            row.version += 1
+            if item.evidence is not None:
+                row.evidence.save(evidence_names[item.key], item.evidence, save=False)
+            row._history_user = user
+            row._change_reason = item.reason.strip() or ("created" if existing is None else "edited")
+            row.save()
+            if existing is None:
+                result.created += 1
+            else:
+                result.updated += 1
+        if reopened_back_to_draft and state.pk and state.status != QuarterState.Status.OPEN:
+            _set_state(state, user=user, status=QuarterState.Status.OPEN, reason="approved value corrected")
+    return result
+
+
+def _who(value: IndicatorValue | None) -> str:
+    if value is None or value.entered_by is None:
+        return ""
+    return value.entered_by.get_full_name() or value.entered_by.get_username()
+
+
+def _set_state(state: QuarterState, *, user, status: str, reason: str, reopened: bool | None = None) -> None:
+    state.status = status
+    if reopened is not None:
+        state.reopened = reopened
+    state.reason = reason[:500]
+    state.updated_by = user
+    state._history_user = user
+    state._change_reason = reason[:100]
+    state.save()
+
+
+def _locked_state(programme: Programme, period: Period) -> QuarterState:
+    state, _ = QuarterState.objects.select_for_update().get_or_create(
+        programme=programme, year=period.year, quarter=period.quarter
+    )
+    return state
+
+
+def _transition(values: Iterable[IndicatorValue], *, user, status: str, reason: str) -> int:
+    count = 0
+    for value in values:
+        value.status = status
+        value.version += 1
+        value._history_user = user
+        value._change_reason = reason[:100]
+        value.save(update_fields=["status", "version", "updated_at"])
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------------------------------------
+# Workflow
+
+
+def submit_quarter(*, user, programme: Programme, period: Period, today: date | None = None) -> int:
+    """Submit the user's draft and returned values of the quarter; returns how many were submitted."""
+    period = quarter_period(period)
+    scope = permissions.access_programme(user, programme)
+    permissions.access_submit(scope)
+    with transaction.atomic():
+        state = _locked_state(programme, period)
+        _require_open(state, today)
+        pending = list(
+            _values_query(programme, period)
+            .filter(status__in=[Status.DRAFT, Status.RETURNED])
+            .select_related("indicator")
+            .select_for_update(of=("self",))
+        )
+        mine = [
+            v
+            for v in pending
+            if permissions.can_edit_value(scope, result_id=v.indicator.result_id, chain_id=v.chain_id, region=v.region)
+        ]
+        if not mine:
+            raise WorkflowError(MSG_NOTHING_TO_SUBMIT)
+        count = _transition(mine, user=user, status=Status.SUBMITTED, reason="submitted")
+        if len(mine) == len(pending):
+            _set_state(state, user=user, status=QuarterState.Status.SUBMITTED, reason="submitted")
+    return count
+
+
+def return_values(*, user, programme: Programme, period: Period, comments: dict[int, str]) -> int:
+    """Return submitted values, each with its comment; notifies who entered each. Returns the count."""
+    period = quarter_period(period)
+    permissions.access_review(permissions.access_programme(user, programme))
+    if not comments:
+        raise WorkflowError(MSG_NOTHING_TO_RETURN)
+    if any(not text.strip() for text in comments.values()):
+        raise WorkflowError(MSG_RETURN_REASON)
+    with transaction.atomic():
+        state = _locked_state(programme, period)
+        if state.status == QuarterState.Status.APPROVED:
+            raise QuarterNotOpen(MSG_APPROVED)
+        values = list(
+            _values_query(programme, period)
+            .filter(pk__in=comments)
+            .select_related("indicator", "entered_by")
+            .select_for_update(of=("self",))
+        )
+        if len(values) != len(comments) or any(v.status != Status.SUBMITTED for v in values):
+            raise WorkflowError(MSG_NOT_SUBMITTED)
+        for value in values:
+            comment = comments[value.pk].strip()
+            _transition([value], user=user, status=Status.RETURNED, reason=comment)
+            ValueReview.objects.create(value=value, reviewer=user, action=ValueReview.Action.RETURNED, comment=comment)
+            _notify_returned(value, reviewer=user, comment=comment, period=period, programme=programme)
+        _set_state(state, user=user, status=QuarterState.Status.OPEN, reason=f"{len(values)} value(s) returned")
+    return len(values)
+
+
+def approve_quarter(*, user, programme: Programme, period: Period) -> int:
+    """Approve every submitted value of the quarter and lock it; refused while values are pending."""
+    period = quarter_period(period)
+    permissions.access_review(permissions.access_programme(user, programme))
+    with transaction.atomic():
+        state = _locked_state(programme, period)
+        if state.status == QuarterState.Status.APPROVED:
+            raise QuarterNotOpen(MSG_APPROVED)
+        values = list(_values_query(programme, period).select_for_update())
+        pending = [v for v in values if v.status in (Status.DRAFT, Status.RETURNED)]
+        if pending:
+            raise WorkflowError(MSG_CANNOT_APPROVE_PENDING.format(count=len(pending)))
+        submitted = [v for v in values if v.status == Status.SUBMITTED]
+        if not submitted:
+            raise WorkflowError(MSG_NOTHING_TO_APPROVE)
+        count = _transition(submitted, user=user, status=Status.APPROVED, reason="approved")
+        _set_state(state, user=user, status=QuarterState.Status.APPROVED, reason="approved", reopened=False)
+    return count
+
+
+def reopen_quarter(*, user, programme: Programme, period: Period, reason: str) -> QuarterState:
+    """Reopen a closed or approved quarter for correction (reviewer, with a reason)."""
+    period = quarter_period(period)
+    permissions.access_review(permissions.access_programme(user, programme))
+    if not reason.strip():
+        raise EntryError(MSG_REOPEN_REASON)
+    with transaction.atomic():
+        state = _locked_state(programme, period)
+        _set_state(state, user=user, status=QuarterState.Status.OPEN, reason=reason.strip(), reopened=True)
+        entered_by = {
+            v.entered_by for v in _values_query(programme, period).select_related("entered_by") if v.entered_by
+        }
+        for person in entered_by - {user}:
+            Notification.objects.create(
+                user=person,
+                text=MSG_REOPENED_NOTIFICATION.format(
+                    reviewer=user.get_username(), period=period, programme=programme.code, reason=reason.strip()
+                )[:500],
+                link=f"/entry/{programme.code}/{period}/",
+            )
+    return state
+
+
+def set_follow_up(*, user, value: IndicatorValue, flagged: bool) -> IndicatorValue:
+    """Raise or clear the follow-up flag of a value, whatever its status (no new version)."""
+    scope = permissions.access_programme(user, value.indicator.result.programme)
+    permissions.access_flag(scope)
+    with transaction.atomic():
+        row = IndicatorValue.objects.select_for_update().get(pk=value.pk)
+        if row.follow_up != flagged:
+            row.follow_up = flagged
+            row._history_user = user
+            row._change_reason = "follow-up raised" if flagged else "follow-up cleared"
+            row.save(update_fields=["follow_up", "updated_at"])
+    return row
+
+
+def set_opening_date(*, user, programme: Programme, period: Period, opens_on: date | None) -> QuarterState:
+    """Set the date a quarter opens for entry (reviewers and admins)."""
+    period = quarter_period(period)
+    permissions.access_review(permissions.access_programme(user, programme))
+    with transaction.atomic():
+        state = _locked_state(programme, period)
+        state.opens_on = opens_on
+        state.updated_by = user
+        state._history_user = user
+        state._change_reason = f"opens on {opens_on}"
+        state.save()
+    return state
+
+
+def _notify_returned(value: IndicatorValue, *, reviewer, comment: str, period: Period, programme: Programme) -> None:
+    person = value.entered_by
+    if person is None:
+        return
+    text = MSG_RETURNED_NOTIFICATION.format(
+        reviewer=reviewer.get_username(), indicator=value.indicator.code, period=period, comment=comment
+    )[:500]
+    link = f"/entry/{programme.code}/{period}/#row-{key_of(value)}"
+    Notification.objects.create(user=person, text=text, link=link)
+    if person.email:
+        # Mail is a courtesy: the in-app notification is the record, so a mail failure must not undo the return.
+        transaction.on_commit(lambda: _send_quietly(person.email, text))
+
+
+def _send_quietly(address: str, text: str) -> None:
+    try:
+        send_mail("CSE Monitor: value returned", text, settings.DEFAULT_FROM_EMAIL, [address])
+    except Exception:  # noqa: BLE001 - logged; see _notify_returned
+        logger.exception("could not e-mail a returned-value notification")
+
+
+def mark_notifications_read(*, user, ids: Sequence[int] | None = None) -> int:
+    """Mark the user's notifications read (all of them when ``ids`` is None)."""
+    query = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        query = query.filter(pk__in=ids)
+    return query.update(read_at=timezone.now())

@@ -1,0 +1,275 @@
+"""The rules of quarterly entry as pure functions over Decimals, dates and bytes. Imports nothing from Django.
+
+The service (``indicators.entry``) calls these; so do the tests, through parametrized tables.
+Messages are constants so that tests and the API can refer to them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+DEFAULT_OUTLIER_FACTOR = Decimal("2")
+# A share derived from the parts may differ from the typed one by rounding only.
+SHARE_TOLERANCE_POINTS = Decimal("1")
+
+MSG_NOT_WHOLE = "A count is a whole number."
+MSG_NEGATIVE = "This indicator cannot be negative."
+MSG_SHARE_RANGE = "A share is between 0 and 100."
+MSG_PERCENT_RANGE = "A percentage is between 0 and 100."
+MSG_COUNT_SHARE_BOTH = "Enter both the count and its share (%), or mark the value “sin dato”."
+MSG_SHARE_INCONSISTENT = "The share ({share} %) does not match women ÷ total ({derived} %)."
+MSG_NO_DATA_REASON = "Give the reason why there is no data."
+MSG_NO_DATA_WITH_NUMBER = "A value marked “sin dato” carries no number: clear the number or untick “sin dato”."
+MSG_EMPTY_VALUE = "Enter a value or mark it “sin dato” with a reason."
+MSG_OUTLIER = "The value moved more than ×{factor} from last period ({previous}): explain it in the comment."
+MSG_OUT_OF_RANGE = "Outside the expected range {low} – {high}: check it."
+MSG_DISAGGREGATION_INCOMPLETE = "Incomplete disaggregation: parts missing."
+MSG_DISAGGREGATION_MISMATCH = "Incomplete disaggregation: the parts add up to {parts}, the total is {total}."
+MSG_EVIDENCE_TYPE = "The means of verification must be a PDF, an image (PNG, JPEG, GIF, WebP) or a spreadsheet."
+MSG_EVIDENCE_SIZE = "The file is {size} bytes; the limit is {limit} bytes."
+MSG_EVIDENCE_EMPTY = "The file is empty."
+
+
+class UnitKind(StrEnum):
+    """Same values as ``Indicator.UnitKind``."""
+
+    COUNT = "count"
+    MONEY = "money"
+    PERCENTAGE = "percentage"
+    AREA = "area"
+    COUNT_SHARE = "count_share"
+    QUALITATIVE = "qualitative"
+
+
+class WindowState(StrEnum):
+    NOT_YET_OPEN = "not_yet_open"
+    OPEN = "open"
+    CLOSED = "closed"
+    APPROVED = "approved"
+
+
+# ---------------------------------------------------------------------------------------------
+# The entry window
+
+
+def entry_window(
+    *,
+    today: date,
+    quarter_start: date,
+    quarter_end: date,
+    opens_on: date | None,
+    close_after_days: int,
+    approved: bool,
+    reopened: bool,
+) -> WindowState:
+    """Whether a quarter accepts entry today: approved locks; a reviewer's reopening lifts the dates."""
+    if approved:
+        return WindowState.APPROVED
+    if reopened:
+        return WindowState.OPEN
+    if today < (opens_on or quarter_start):
+        return WindowState.NOT_YET_OPEN
+    if today > closes_on(quarter_end, close_after_days):
+        return WindowState.CLOSED
+    return WindowState.OPEN
+
+
+def closes_on(quarter_end: date, close_after_days: int) -> date:
+    """Last day of entry: ``close_after_days`` after the quarter's last day."""
+    return quarter_end + timedelta(days=close_after_days)
+
+
+# ---------------------------------------------------------------------------------------------
+# One value
+
+
+def unit_errors(unit_kind: str, value: Decimal | None, share: Decimal | None) -> list[str]:
+    """Errors that block saving: wrong sign, a fractional count, a share or percentage outside 0–100."""
+    kind = UnitKind(unit_kind)
+    errors: list[str] = []
+    if value is not None:
+        if kind in (UnitKind.COUNT, UnitKind.COUNT_SHARE, UnitKind.MONEY, UnitKind.AREA) and value < 0:
+            errors.append(MSG_NEGATIVE)
+        if kind in (UnitKind.COUNT, UnitKind.COUNT_SHARE) and value != value.to_integral_value():
+            errors.append(MSG_NOT_WHOLE)
+        if kind is UnitKind.PERCENTAGE and not ZERO <= value <= HUNDRED:
+            errors.append(MSG_PERCENT_RANGE)
+    if share is not None and not ZERO <= share <= HUNDRED:
+        errors.append(MSG_SHARE_RANGE)
+    if kind is UnitKind.COUNT_SHARE and (value is None) != (share is None):
+        errors.append(MSG_COUNT_SHARE_BOTH)
+    return errors
+
+
+def no_data_errors(*, no_data: bool, reason: str, value: Decimal | None, share: Decimal | None) -> list[str]:
+    """A "sin dato" needs a reason and no number; a value that is neither is an error."""
+    if no_data:
+        errors = [] if reason.strip() else [MSG_NO_DATA_REASON]
+        if value is not None or share is not None:
+            errors.append(MSG_NO_DATA_WITH_NUMBER)
+        return errors
+    if value is None and share is None:
+        return [MSG_EMPTY_VALUE]
+    return []
+
+
+def is_outlier(value: Decimal | None, previous: Decimal | None, factor: Decimal = DEFAULT_OUTLIER_FACTOR) -> bool:
+    """True when ``value`` is more than ``factor`` times, or less than 1/``factor`` of, the previous value.
+
+    No previous value or a previous zero cannot be judged by a ratio: never an outlier. A drop to
+    zero or a change of sign is one.
+    """
+    if value is None or previous is None or previous == 0 or factor <= 1:
+        return False
+    ratio = value / previous
+    return ratio > factor or ratio < 1 / factor
+
+
+def out_of_range(value: Decimal | None, low: Decimal | None, high: Decimal | None) -> bool:
+    """True when the value lies outside the indicator's expected range (a warning, never a block)."""
+    if value is None:
+        return False
+    return (low is not None and value < low) or (high is not None and value > high)
+
+
+def share_consistency_error(share: Decimal | None, total: Decimal | None, women: Decimal | None) -> str | None:
+    """A count-with-share whose women part is entered must carry women ÷ total as its share (±1 point)."""
+    if share is None or total is None or women is None or total == 0:
+        return None
+    derived = HUNDRED * women / total
+    if abs(derived - share) > SHARE_TOLERANCE_POINTS:
+        return MSG_SHARE_INCONSISTENT.format(share=share, derived=derived.quantize(Decimal("0.1")))
+    return None
+
+
+@dataclass(frozen=True)
+class DisaggregationCheck:
+    complete: bool
+    parts_sum: Decimal | None
+    matches: bool | None  # None when it cannot be told (missing total or parts)
+
+    @property
+    def flagged(self) -> bool:
+        return not self.complete or self.matches is False
+
+
+def check_disaggregation(total: Decimal | None, parts: Sequence[Decimal | None]) -> DisaggregationCheck:
+    """Compare a total with its parts: missing parts or a sum that differs flag "incomplete disaggregation".
+
+    Never fills the total with the sum: a flag is shown, nothing is computed in its place.
+    """
+    present = [p for p in parts if p is not None]
+    complete = bool(parts) and len(present) == len(parts)
+    parts_sum = sum(present, ZERO) if present else None
+    if total is None or not complete:
+        return DisaggregationCheck(complete=complete, parts_sum=parts_sum, matches=None)
+    return DisaggregationCheck(complete=True, parts_sum=parts_sum, matches=parts_sum == total)
+
+
+def disaggregation_message(check: DisaggregationCheck, total: Decimal | None) -> str | None:
+    if not check.complete:
+        return MSG_DISAGGREGATION_INCOMPLETE
+    if check.matches is False:
+        return MSG_DISAGGREGATION_MISMATCH.format(parts=check.parts_sum, total=total)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence files
+
+
+class EvidenceKind(StrEnum):
+    PDF = "pdf"
+    PNG = "png"
+    JPEG = "jpeg"
+    GIF = "gif"
+    WEBP = "webp"
+    XLSX = "xlsx"  # also .ods: both are ZIP containers; see below
+    XLS = "xls"
+    CSV = "csv"
+
+
+_EXTENSIONS = {
+    EvidenceKind.PDF: {".pdf"},
+    EvidenceKind.PNG: {".png"},
+    EvidenceKind.JPEG: {".jpg", ".jpeg"},
+    EvidenceKind.GIF: {".gif"},
+    EvidenceKind.WEBP: {".webp"},
+    EvidenceKind.XLSX: {".xlsx", ".ods"},
+    EvidenceKind.XLS: {".xls"},
+    EvidenceKind.CSV: {".csv"},
+}
+
+
+def sniff_evidence(head: bytes, *, zip_names: Sequence[str] = ()) -> EvidenceKind | None:
+    """The kind of file its first bytes show; None when not an accepted kind.
+
+    ``zip_names`` are the member names of a ZIP container (an .xlsx holds ``xl/workbook.xml``,
+    an .ods a ``mimetype`` of OpenDocument spreadsheet); any other ZIP is refused.
+    """
+    if head.startswith(b"%PDF-"):
+        return EvidenceKind.PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return EvidenceKind.PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return EvidenceKind.JPEG
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return EvidenceKind.GIF
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return EvidenceKind.WEBP
+    if head.startswith(b"PK\x03\x04"):
+        names = set(zip_names)
+        if "xl/workbook.xml" in names or "mimetype" in names and "content.xml" in names:
+            return EvidenceKind.XLSX
+        return None
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return EvidenceKind.XLS
+    if _looks_like_csv(head):
+        return EvidenceKind.CSV
+    return None
+
+
+def _looks_like_csv(head: bytes) -> bool:
+    if not head or b"\x00" in head:
+        return False
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = head.decode("latin-1")
+        except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
+            return False
+    stripped = text.lstrip()
+    if stripped.startswith("<") or stripped.startswith("#!"):
+        return False
+    first_line = text.splitlines()[0] if text.splitlines() else ""
+    return any(sep in first_line for sep in (",", ";", "\t"))
+
+
+def extension_matches(filename: str, kind: EvidenceKind) -> bool:
+    """The name's extension agrees with the content (a PDF named .xlsx is refused)."""
+    lower = filename.lower()
+    return any(lower.endswith(ext) for ext in _EXTENSIONS[kind])
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(filename: str, *, max_length: int = 80) -> str:
+    """A file name without directories, accents, spaces or leading dots; never empty."""
+    base = re.split(r"[\\/]", filename or "")[-1]
+    ascii_name = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
+    cleaned = _UNSAFE.sub("_", ascii_name).strip("._") or "evidence"
+    stem, dot, ext = cleaned.rpartition(".")
+    if not dot:
+        return cleaned[:max_length]
+    ext = ext[:10]
+    return f"{stem[: max_length - len(ext) - 1]}.{ext}"

@@ -1,0 +1,236 @@
+"""Reads for the quarter entry pages, in a fixed number of queries whatever the number of indicators.
+
+Achievement so far comes from the scores engine (``indicators.scores``): the year-to-date
+figure of the indicator's total row against the year's target.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from chains.models import ValueChain
+from indicators import entry_rules as rules
+from indicators import permissions, scores
+from indicators.entry import RowKey, allowed_rows, closing_date, key_of, outlier_factor, quarter_state, window_for
+from indicators.models import Indicator, IndicatorTarget, IndicatorValue, Programme, QuarterState, Result, Sex
+from indicators.periods import Period
+
+
+@dataclass
+class EntryRow:
+    key: RowKey
+    label: str
+    is_total: bool
+    value: IndicatorValue | None
+    previous: IndicatorValue | None
+    editable: bool
+
+
+@dataclass
+class EntryIndicator:
+    indicator: Indicator
+    rows: list[EntryRow]
+    target: IndicatorTarget | None
+    year_to_date: Decimal | None
+    achievement: Decimal | None
+    disaggregation_flag: str | None
+    editable: bool
+
+
+@dataclass
+class EntryGroup:
+    result: Result
+    indicators: list[EntryIndicator] = field(default_factory=list)
+
+
+@dataclass
+class EntryPage:
+    programme: Programme
+    period: Period
+    state: QuarterState
+    window: rules.WindowState
+    closes_on: date
+    groups: list[EntryGroup]
+    scope: permissions.Scope
+    outlier_factor: Decimal
+    status_counts: dict[str, int]
+
+    @property
+    def is_open(self) -> bool:
+        return self.window is rules.WindowState.OPEN
+
+    @property
+    def editable(self) -> bool:
+        return self.is_open and any(i.editable for g in self.groups for i in g.indicators)
+
+    @property
+    def rows(self) -> list[EntryRow]:
+        return [row for g in self.groups for i in g.indicators for row in i.rows]
+
+
+def _label(key: RowKey, chains: dict[int, ValueChain]) -> str:
+    if key.chain_id is not None:
+        return chains[key.chain_id].name
+    if key.sex == Sex.FEMALE:
+        return _("Women")
+    if key.sex == Sex.MALE:
+        return _("Men")
+    return _("Total")
+
+
+def _year_to_date(indicator: Indicator, totals: list[IndicatorValue], period: Period) -> Decimal | None:
+    observations = [
+        scores.Observation(Period(v.year, v.quarter), value=v.value)
+        for v in totals
+        if not v.no_data and v.value is not None
+    ]
+    parts = [
+        scores.aggregate(observations, indicator.aggregation, Period(period.year, q))
+        for q in range(1, period.quarter + 1)
+    ]
+    return scores.combine(parts, indicator.aggregation).value
+
+
+def entry_page(
+    *, programme: Programme, period: Period, scope: permissions.Scope, today: date | None = None
+) -> EntryPage:
+    """Every indicator the user may see on the quarter form, grouped by result, with the figures that judge a value."""
+    state = quarter_state(programme, period)
+    window = window_for(state, today=today)
+    chains = {c.pk: c for c in ValueChain.objects.filter(programme=programme).order_by("order")}
+    indicators = list(
+        Indicator.objects.filter(result__programme=programme, has_data=True)
+        .select_related("result")
+        .order_by("result__order", "order", "pk")
+    )
+    values = IndicatorValue.objects.filter(
+        indicator__result__programme=programme, region="", year__lte=period.year
+    ).select_related("entered_by")
+    current: dict[RowKey, IndicatorValue] = {}
+    previous: dict[RowKey, IndicatorValue] = {}
+    totals: dict[int, list[IndicatorValue]] = defaultdict(list)
+    before = period.previous()
+    for value in values:
+        key = key_of(value)
+        if (value.year, value.quarter) == (period.year, period.quarter):
+            current[key] = value
+        elif (value.year, value.quarter) == (before.year, before.quarter):
+            previous[key] = value
+        if key.chain_id is None and key.sex == Sex.ALL and value.quarter != 0:
+            if (value.year, value.quarter) <= (period.year, period.quarter):
+                totals[value.indicator_id].append(value)
+    targets = {
+        t.indicator_id: t
+        for t in IndicatorTarget.objects.filter(
+            indicator__result__programme=programme, year=period.year, quarter=0, chain__isnull=True
+        )
+    }
+    groups: dict[int, EntryGroup] = {}
+    status_counts: dict[str, int] = defaultdict(int)
+    for value in current.values():
+        status_counts[value.status] += 1
+    chain_ids = list(chains)
+    for indicator in indicators:
+        if not permissions.can_see_in_entry(
+            scope, result_id=indicator.result_id, disaggregated_by_chain=indicator.disaggregated_by_chain
+        ):
+            continue
+        rows = []
+        for key in allowed_rows(indicator, chain_ids):
+            editable = window is rules.WindowState.OPEN and permissions.can_edit_value(
+                scope, result_id=indicator.result_id, chain_id=key.chain_id
+            )
+            rows.append(
+                EntryRow(
+                    key=key,
+                    label=_label(key, chains),
+                    is_total=key.chain_id is None and key.sex == Sex.ALL,
+                    value=current.get(key),
+                    previous=previous.get(key),
+                    editable=editable,
+                )
+            )
+        ytd = _year_to_date(indicator, totals[indicator.pk], period)
+        target = targets.get(indicator.pk)
+        ratio = scores.achievement(
+            ytd, target.value if target else None, direction=indicator.direction, baseline=indicator.baseline
+        )
+        groups.setdefault(indicator.result_id, EntryGroup(indicator.result)).indicators.append(
+            EntryIndicator(
+                indicator=indicator,
+                rows=rows,
+                target=target,
+                year_to_date=ytd,
+                achievement=ratio,
+                disaggregation_flag=_disaggregation_flag(indicator, rows),
+                editable=any(r.editable for r in rows),
+            )
+        )
+    return EntryPage(
+        programme=programme,
+        period=period,
+        state=state,
+        window=window,
+        closes_on=closing_date(period),
+        groups=list(groups.values()),
+        scope=scope,
+        outlier_factor=outlier_factor(),
+        status_counts=dict(status_counts),
+    )
+
+
+def _number(row: EntryRow) -> Decimal | None:
+    if row.value is None or row.value.no_data:
+        return None
+    return row.value.value
+
+
+def _disaggregation_flag(indicator: Indicator, rows: list[EntryRow]) -> str | None:
+    """The "incomplete disaggregation" message of saved values, once a total or a part is entered."""
+    if indicator.unit_kind == Indicator.UnitKind.PERCENTAGE or len(rows) == 1:
+        return None
+    total = next(r for r in rows if r.is_total)
+    messages = []
+    for parts in (
+        [r for r in rows if r.key.chain_id is not None],
+        [r for r in rows if r.key.sex != Sex.ALL],
+    ):
+        if not parts or all(r.value is None for r in [total, *parts]):
+            continue
+        check = rules.check_disaggregation(_number(total), [_number(r) for r in parts])
+        message = rules.disaggregation_message(check, _number(total))
+        if message:
+            messages.append(_(message))
+    return " ".join(messages) or None
+
+
+def review_queue(*, programmes) -> list[dict]:
+    """Quarters with submitted values, per programme: the reviewer's to-do list (one query)."""
+    from django.db.models import Count, Q
+
+    rows = (
+        IndicatorValue.objects.filter(indicator__result__programme__in=programmes, quarter__gte=1, region="")
+        .values("indicator__result__programme__code", "year", "quarter")
+        .annotate(
+            submitted=Count("pk", filter=Q(status=IndicatorValue.Status.SUBMITTED)),
+            pending=Count("pk", filter=Q(status__in=[IndicatorValue.Status.DRAFT, IndicatorValue.Status.RETURNED])),
+            approved=Count("pk", filter=Q(status=IndicatorValue.Status.APPROVED)),
+        )
+        .filter(submitted__gt=0)
+        .order_by("indicator__result__programme__code", "-year", "-quarter")
+    )
+    return [
+        {
+            "programme": row["indicator__result__programme__code"],
+            "period": Period(row["year"], row["quarter"]),
+            "submitted": row["submitted"],
+            "pending": row["pending"],
+            "approved": row["approved"],
+        }
+        for row in rows
+    ]

@@ -1,0 +1,116 @@
+"""Forms of the quarter entry pages: HTTP input to typed ``ValueInput``s; every rule lives in the service."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from indicators.entry import RowKey, ValueInput
+from indicators.numbers import AmbiguousNumber, InvalidNumber, parse_number
+
+MARK_CHOICES = [("", "—"), (",", _("comma is the decimal mark")), (".", _("point is the decimal mark"))]
+
+
+def format_for_input(number: Decimal | None) -> str:
+    """A stored Decimal as the form shows it: point decimals, no grouping, never ambiguous when re-read."""
+    if number is None:
+        return ""
+    text = format(number.normalize(), "f")
+    integer, dot, fraction = text.lstrip("-").partition(".")
+    if dot and len(fraction) == 3 and 1 <= len(integer) <= 3 and not integer.startswith("0"):
+        text += "0"  # "1.234" would read as ambiguous; "1.2340" cannot
+    return text
+
+
+class RowForm(forms.Form):
+    """One row of the quarter form (an indicator's total or one of its parts)."""
+
+    value = forms.CharField(label=_("Value"), required=False, max_length=40)
+    value_mark = forms.ChoiceField(choices=MARK_CHOICES, required=False, widget=forms.HiddenInput)
+    share = forms.CharField(label=_("Share (%)"), required=False, max_length=20)
+    share_mark = forms.ChoiceField(choices=MARK_CHOICES, required=False, widget=forms.HiddenInput)
+    no_data = forms.BooleanField(label=_("Sin dato"), required=False)
+    no_data_reason = forms.CharField(label=_("Reason for no data"), required=False, max_length=300)
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 1})
+    )
+    evidence = forms.FileField(label=_("Means of verification"), required=False)
+    follow_up = forms.BooleanField(label=_("Follow up"), required=False)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
+    reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
+
+    def __init__(self, *args, key: RowKey, **kwargs):
+        self.key = key
+        self.ambiguous: dict[str, dict[str, Decimal]] = {}
+        super().__init__(*args, prefix=f"r{key}", **kwargs)
+
+    def _number(self, name: str) -> Decimal | None:
+        text = self.cleaned_data.get(name, "").strip()
+        if not text:
+            return None
+        mark = self.data.get(self.add_prefix(f"{name}_mark")) or None
+        if mark not in (None, ",", "."):
+            mark = None
+        try:
+            return parse_number(text, decimal_mark=mark)
+        except AmbiguousNumber as exc:
+            self.ambiguous[name] = exc.readings
+            raise forms.ValidationError(
+                _("“%(text)s” is ambiguous: did you mean %(thousands)s or %(decimal)s? Choose below."),
+                code="ambiguous",
+                params={
+                    "text": text,
+                    "thousands": exc.readings["." if "," in text else ","],
+                    "decimal": exc.readings["," if "," in text else "."],
+                },
+            ) from exc
+        except InvalidNumber as exc:
+            raise forms.ValidationError(
+                _("“%(text)s” is not a number."), code="invalid", params={"text": text}
+            ) from exc
+
+    def clean_value(self):
+        return self._number("value")
+
+    def clean_share(self):
+        return self._number("share")
+
+    def to_input(self) -> ValueInput:
+        data = self.cleaned_data
+        return ValueInput(
+            key=self.key,
+            value=data.get("value"),
+            share=data.get("share"),
+            no_data=data.get("no_data", False),
+            no_data_reason=data.get("no_data_reason", ""),
+            comment=data.get("comment", ""),
+            follow_up=data.get("follow_up", False),
+            evidence=data.get("evidence") or None,
+            expected_version=data.get("version"),
+            reason=data.get("reason", ""),
+        )
+
+
+def initial_for(value) -> dict:
+    """Initial data of a row from its stored value (None: a row not entered yet)."""
+    if value is None:
+        return {}
+    return {
+        "value": format_for_input(value.value),
+        "share": format_for_input(value.share),
+        "no_data": value.no_data,
+        "no_data_reason": value.no_data_reason,
+        "comment": value.comment,
+        "follow_up": value.follow_up,
+        "version": value.version,
+    }
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class FollowUpForm(forms.Form):
+    flagged = forms.BooleanField(required=False)

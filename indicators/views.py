@@ -1,0 +1,276 @@
+"""Pages of quarterly entry: the quarter form, review, value history, audit log, notifications.
+
+Views handle HTTP only: they read through ``indicators.entry_selectors``, write through
+``indicators.entry`` (the service the REST API calls too), and turn its typed errors into
+messages. Permissions are checked by the service and by ``indicators.permissions`` guards.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from indicators import entry, permissions
+from indicators.entry_selectors import EntryPage, entry_page, review_queue
+from indicators.forms import FollowUpForm, ReasonForm, RowForm, initial_for
+from indicators.models import IndicatorValue, Membership, Notification, Programme, QuarterState, ValueReview
+from indicators.periods import InvalidPeriod, Period
+
+
+def _programme_and_period(code: str, period_text: str) -> tuple[Programme, Period]:
+    programme = get_object_or_404(Programme, code=code)
+    try:
+        period = Period.parse(period_text)
+    except InvalidPeriod as exc:
+        raise Http404(str(exc)) from exc
+    if period.is_year:
+        raise Http404(entry.MSG_NOT_A_QUARTER)
+    return programme, period
+
+
+def _entry_url(programme: Programme, period: Period) -> str:
+    return reverse("indicators:entry", args=[programme.code, str(period)])
+
+
+def _row_forms(page: EntryPage, data=None, files=None) -> dict[entry.RowKey, RowForm]:
+    forms = {}
+    for row in page.rows:
+        forms[row.key] = RowForm(data, files, key=row.key, initial=initial_for(row.value))
+    return forms
+
+
+def _render_entry(request, page: EntryPage, forms, *, conflicts=(), warnings=None, status=200) -> HttpResponse:
+    conflict_by_key = {c.key: c for c in conflicts}
+    returned = [row.value.pk for row in page.rows if row.value and row.value.status == IndicatorValue.Status.RETURNED]
+    reviews: dict[int, list[ValueReview]] = {}
+    for review in ValueReview.objects.filter(value_id__in=returned, action=ValueReview.Action.RETURNED):
+        reviews.setdefault(review.value_id, []).append(review)
+    for row in page.rows:
+        row.form = forms[row.key]
+        row.conflict = conflict_by_key.get(row.key)
+        row.warnings = (warnings or {}).get(row.key, [])
+        row.returned_reviews = reviews.get(row.value.pk, [])[-1:] if row.value else []
+    context = {
+        "page": page,
+        "forms": forms,
+        "conflicts": conflict_by_key,
+        "warnings": warnings or {},
+        "can_review": permissions.can_review(page.scope),
+        "can_submit": permissions.can_submit(page.scope) and page.editable,
+        "reason_form": ReasonForm(),
+        "States": QuarterState.Status,
+        "Statuses": IndicatorValue.Status,
+    }
+    return render(request, "indicators/entry.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quarter_entry(request: HttpRequest, code: str, period: str) -> HttpResponse:
+    programme, the_period = _programme_and_period(code, period)
+    scope = permissions.access_programme(request.user, programme)
+    page = entry_page(programme=programme, period=the_period, scope=scope)
+    if request.method == "GET":
+        return _render_entry(request, page, _row_forms(page))
+
+    editable_rows = [row for row in page.rows if row.editable]
+    if not editable_rows:
+        if not page.is_open:
+            messages.error(request, _(str(_window_message(page))))
+            return _render_entry(request, page, _row_forms(page), status=409)
+        raise PermissionDenied(permissions.MSG_CANNOT_EDIT)
+    forms = _row_forms(page, request.POST, request.FILES)
+    bound = [forms[row.key] for row in editable_rows]
+    if not all(form.is_valid() for form in bound):
+        messages.error(request, _(entry.MSG_INVALID))
+        return _render_entry(request, page, forms, status=400)
+    try:
+        result = entry.save_quarter_values(
+            user=request.user, programme=programme, period=the_period, inputs=[f.to_input() for f in bound]
+        )
+    except entry.ConflictError as exc:
+        for conflict in exc.conflicts:
+            # Resubmitting deliberately overwrites the version now shown beside the user's own input.
+            form = forms[conflict.key]
+            form.data = form.data.copy()
+            form.data[form.add_prefix("version")] = conflict.theirs.version if conflict.theirs else ""
+        messages.error(request, _(entry.MSG_CONFLICT))
+        return _render_entry(request, page, forms, conflicts=exc.conflicts, status=409)
+    except entry.EntryValidationError as exc:
+        for key, row_errors in exc.errors.items():
+            if key in forms:
+                for message in row_errors:
+                    forms[key].add_error(None, _(message))
+        messages.error(request, _(entry.MSG_INVALID))
+        return _render_entry(request, page, forms, status=400)
+    except entry.EntryError as exc:
+        messages.error(request, _(exc.message))
+        return _render_entry(request, page, forms, status=409)
+    messages.success(
+        request,
+        _("Saved: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")
+        % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+    )
+    for key, row_warnings in result.warnings.items():
+        for message in row_warnings:
+            messages.warning(request, f"{key}: {_(message)}")
+    return redirect(_entry_url(programme, the_period))
+
+
+def _window_message(page: EntryPage) -> str:
+    if page.window.value == "approved":
+        return entry.MSG_APPROVED
+    if page.window.value == "not_yet_open":
+        return entry.MSG_NOT_YET_OPEN.format(date=page.state.opens_on or page.period.start)
+    return entry.MSG_CLOSED.format(date=page.closes_on)
+
+
+def _workflow(request, code: str, period: str, action) -> HttpResponse:
+    programme, the_period = _programme_and_period(code, period)
+    try:
+        message = action(programme, the_period)
+    except entry.EntryError as exc:
+        messages.error(request, _(exc.message))
+    else:
+        messages.success(request, message)
+    return redirect(request.POST.get("next") or _entry_url(programme, the_period))
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, code: str, period: str) -> HttpResponse:
+    def action(programme, the_period):
+        count = entry.submit_quarter(user=request.user, programme=programme, period=the_period)
+        return _("%(count)d value(s) submitted for review.") % {"count": count}
+
+    return _workflow(request, code, period, action)
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, code: str, period: str) -> HttpResponse:
+    def action(programme, the_period):
+        entry.reopen_quarter(
+            user=request.user, programme=programme, period=the_period, reason=request.POST.get("reason", "")
+        )
+        return _("The quarter is open again for corrections.")
+
+    return _workflow(request, code, period, action)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, code: str, period: str) -> HttpResponse:
+    programme, the_period = _programme_and_period(code, period)
+    scope = permissions.access_programme(request.user, programme)
+    permissions.access_review(scope)
+    if request.method == "POST":
+        if "approve" in request.POST:
+            return _workflow(
+                request,
+                code,
+                period,
+                lambda p, q: (
+                    _("%(count)d value(s) approved; the quarter is locked.")
+                    % {"count": entry.approve_quarter(user=request.user, programme=p, period=q)}
+                ),
+            )
+        comments = {}
+        for name in request.POST:
+            if name.startswith("return-"):
+                try:
+                    pk = int(name.removeprefix("return-"))
+                except ValueError:
+                    continue
+                comments[pk] = request.POST.get(f"comment-{pk}", "")
+        return _workflow(
+            request,
+            code,
+            period,
+            lambda p, q: (
+                _("%(count)d value(s) returned.")
+                % {"count": entry.return_values(user=request.user, programme=p, period=q, comments=comments)}
+            ),
+        )
+    page = entry_page(programme=programme, period=the_period, scope=scope)
+    return render(request, "indicators/review.html", {"page": page, "Statuses": IndicatorValue.Status})
+
+
+@login_required
+@require_GET
+def review_list(request: HttpRequest) -> HttpResponse:
+    if request.user.is_superuser:
+        programmes = Programme.objects.all()
+    else:
+        programmes = Programme.objects.filter(
+            memberships__user=request.user,
+            memberships__role__in=[Membership.Role.REVIEWER, Membership.Role.ADMIN],
+        )
+    if not programmes.exists():
+        raise PermissionDenied(permissions.MSG_CANNOT_REVIEW)
+    return render(request, "indicators/review_list.html", {"quarters": review_queue(programmes=programmes)})
+
+
+@login_required
+@require_GET
+def value_history(request: HttpRequest, pk: int) -> HttpResponse:
+    value = get_object_or_404(IndicatorValue.objects.select_related("indicator__result__programme", "chain"), pk=pk)
+    scope = permissions.access_programme(request.user, value.indicator.result.programme)
+    records = list(value.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    steps = [(record, records[i + 1] if i + 1 < len(records) else None) for i, record in enumerate(records)]
+    reviews = list(value.reviews.select_related("reviewer"))
+    return render(
+        request,
+        "indicators/value_history.html",
+        {
+            "value": value,
+            "steps": steps,
+            "reviews": reviews,
+            "can_flag": permissions.can_flag(scope),
+            "programme": value.indicator.result.programme,
+        },
+    )
+
+
+@login_required
+@require_POST
+def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    value = get_object_or_404(IndicatorValue.objects.select_related("indicator__result__programme"), pk=pk)
+    form = FollowUpForm(request.POST)
+    form.is_valid()
+    entry.set_follow_up(user=request.user, value=value, flagged=form.cleaned_data.get("flagged", False))
+    messages.success(request, _("Follow-up flag updated."))
+    return redirect("indicators:value_history", pk=value.pk)
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    permissions.access_audit_log(request.user)
+    values = IndicatorValue.history.select_related("history_user", "indicator").order_by("-history_date")[:2000]
+    states = QuarterState.history.select_related("history_user", "programme").order_by("-history_date")[:500]
+    events = sorted(
+        [{"kind": "value", "record": r, "date": r.history_date} for r in values]
+        + [{"kind": "quarter", "record": r, "date": r.history_date} for r in states],
+        key=lambda e: e["date"],
+        reverse=True,
+    )
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    return render(request, "indicators/audit_log.html", {"page_obj": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        entry.mark_notifications_read(user=request.user)
+        return redirect("indicators:notifications")
+    items = Notification.objects.filter(user=request.user)[:200]
+    return render(request, "indicators/notifications.html", {"items": items})
