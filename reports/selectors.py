@@ -210,7 +210,8 @@ class AnnualReport:
     def has_data(self) -> bool:
         """False when nothing of the year was entered (the report then prints "Sin dato" throughout)."""
         return bool(
-            any(level.indicators or level.risks or level.quality for level in self.levels)
+            any(level.risks or level.quality or level.activities or level.recommendations for level in self.levels)
+            or any(line.current.get("value") is not None for level in self.levels for line in level.indicators)
             or self.narratives
             or self.decisions
             or any(row.efficacy.value is not None for row in self.summary)

@@ -1,0 +1,49 @@
+"""Fixtures of the report tests: the PER0601011 data loaded once per module, users per role."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from indicators.models import Programme
+from reports.tests.factories import UserFactory, membership
+
+SEED_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "per0601011" / "programme.json"
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+
+
+@pytest.fixture(autouse=True)
+def _pdf_worker_off(settings, tmp_path):
+    """Tests run the PDF queue themselves; files go to a temporary MEDIA_ROOT."""
+    settings.REPORTS_PDF_WORKER = "off"
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(scope="module")
+def per0601011(django_db_setup, django_db_blocker):
+    """The PER0601011 programme loaded by the project's loader, kept for the module, removed after."""
+    with django_db_blocker.unblock():
+        Programme.objects.filter(code="PER0601011").delete()
+        call_command("load_programme", str(SEED_FIXTURE), verbosity=0)
+        programme = Programme.objects.get(code="PER0601011")
+        yield programme
+        Programme.objects.filter(pk=programme.pk).delete()
+
+
+@pytest.fixture
+def member(db):
+    """A function making a logged-in-able user with ``role`` in ``programme``."""
+
+    def make(programme, role, username=None):
+        user = UserFactory(username=username or f"{role}-{programme.code}")
+        membership(user, programme, role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
