@@ -201,9 +201,8 @@ class _Loader:
         return programme
 
     def _levels(self) -> dict[str, Result]:
-        results = {}
-        for level in self.data["levels"]:
-            results[level["code"]] = Result.objects.create(
+        created = Result.objects.bulk_create(
+            Result(
                 programme=self.programme,
                 code=level["code"],
                 kind=level["kind"],
@@ -213,6 +212,9 @@ class _Loader:
                 means_of_verification="\n".join(level.get("means_of_verification", [])),
                 assumptions="\n".join(level.get("assumptions", [])),
             )
+            for level in self.data["levels"]
+        )
+        results = {r.code: r for r in created}
         self.count("logframe levels", len(results))
         return results
 
@@ -230,32 +232,35 @@ class _Loader:
         return by_slug
 
     # ------------------------------------------------------------------------------- indicators
+    def _indicator(self, item: dict) -> Indicator:
+        baseline = item.get("baseline") or {}
+        final = item.get("final_target") or {}
+        return Indicator(
+            result=self.results[item["level"]],
+            code=item["code"],
+            order=item["order"],
+            name=item["name"],
+            monitoring_name=item.get("monitoring_name", ""),
+            unit_kind=item["unit_kind"],
+            unit=item.get("unit", ""),
+            direction=item.get("direction", Indicator.Direction.ASCENDING),
+            aggregation=item.get("aggregation", Indicator.Aggregation.LATEST),
+            baseline=_d(baseline.get("value")),
+            baseline_share=_pct(baseline.get("share")),
+            baseline_text=baseline.get("source_text", ""),
+            final_target=_d(final.get("value")),
+            final_target_share=_pct(final.get("share")),
+            final_target_text=final.get("source_text", ""),
+            has_data=item.get("has_data", True),
+            disaggregated_by_chain=item.get("disaggregated_by_chain", False),
+        )
+
     def _indicators(self) -> dict[str, Indicator]:
-        indicators: dict[str, Indicator] = {}
+        items = self.data["indicators"]
+        created = Indicator.objects.bulk_create(self._indicator(item) for item in items)
+        indicators = {i.code: i for i in created}
         values, targets, comments, achievements = [], [], [], []
-        for item in self.data["indicators"]:
-            baseline = item.get("baseline") or {}
-            final = item.get("final_target") or {}
-            indicator = Indicator.objects.create(
-                result=self.results[item["level"]],
-                code=item["code"],
-                order=item["order"],
-                name=item["name"],
-                monitoring_name=item.get("monitoring_name", ""),
-                unit_kind=item["unit_kind"],
-                unit=item.get("unit", ""),
-                direction=item.get("direction", Indicator.Direction.ASCENDING),
-                aggregation=item.get("aggregation", Indicator.Aggregation.LATEST),
-                baseline=_d(baseline.get("value")),
-                baseline_share=_pct(baseline.get("share")),
-                baseline_text=baseline.get("source_text", ""),
-                final_target=_d(final.get("value")),
-                final_target_share=_pct(final.get("share")),
-                final_target_text=final.get("source_text", ""),
-                has_data=item.get("has_data", True),
-                disaggregated_by_chain=item.get("disaggregated_by_chain", False),
-            )
-            indicators[item["code"]] = indicator
+        for item, indicator in zip(items, created, strict=True):
             for v in item.get("values", []):
                 values.append(
                     IndicatorValue(
@@ -325,13 +330,13 @@ class _Loader:
         self.count("stated scores", len(scores))
 
     def _activities(self) -> dict[str, Activity]:
-        activities = {}
+        items = self.data.get("activities", [])
+        created = Activity.objects.bulk_create(
+            Activity(result=self.results[a["level"]], code=a["code"], order=a["order"], name=a["name"]) for a in items
+        )
+        activities = {a.code: a for a in created}
         ratings = []
-        for a in self.data.get("activities", []):
-            activity = Activity.objects.create(
-                result=self.results[a["level"]], code=a["code"], order=a["order"], name=a["name"]
-            )
-            activities[a["code"]] = activity
+        for a, activity in zip(items, created, strict=True):
             ratings.extend(
                 ActivityRating(activity=activity, year=r["year"], rating=r["rating"], comment=r.get("comment", ""))
                 for r in a.get("ratings", [])
@@ -460,25 +465,15 @@ class _Loader:
         budget = self.data.get("budget", {})
         level_by_code = {level.get("budget_code"): code for code, level in self._levels_by_code().items()}
         lines: dict[str, BudgetLine] = {}
+        entries = budget.get("lines", [])
+        # One insert per depth of the code tree (A, A/01, A/01/01): parents exist before children.
+        for depth in sorted({e["code"].count("/") for e in entries}):
+            batch = [e for e in entries if e["code"].count("/") == depth]
+            created = BudgetLine.objects.bulk_create(self._budget_line(e, lines, level_by_code, budget) for e in batch)
+            lines.update((line.code, line) for line in created)
         expenses = []
-        for entry in budget.get("lines", []):
-            code = entry["code"]
-            parent_code = code.rsplit("/", 1)[0] if "/" in code else None
-            result_code = level_by_code.get(code[:4]) if code.startswith("A/") else None
-            line = BudgetLine.objects.create(
-                programme=self.programme,
-                parent=lines[parent_code] if parent_code else None,
-                code=code,
-                order=entry["order"],
-                name=entry["name"],
-                is_header=entry["is_header"],
-                fin_mode=entry["fin_mode"],
-                amount=_d(entry["amount"]),
-                result=self.results[result_code] if result_code else None,
-                activity=self.activities.get(code) if not entry["is_header"] else None,
-                budget_version=budget.get("version", ""),
-            )
-            lines[code] = line
+        for entry in entries:
+            line = lines[entry["code"]]
             if entry.get("spent_start_to_2011") is not None:
                 expenses.append(
                     BudgetExpense(line=line, year_from=None, year_to=2011, amount=_d(entry["spent_start_to_2011"]))
@@ -501,6 +496,24 @@ class _Loader:
         if plan:
             self._plan(plan, lines)
 
+    def _budget_line(self, entry: dict, lines: dict, level_by_code: dict, budget: dict) -> BudgetLine:
+        code = entry["code"]
+        parent_code = code.rsplit("/", 1)[0] if "/" in code else None
+        result_code = level_by_code.get(code[:4]) if code.startswith("A/") else None
+        return BudgetLine(
+            programme=self.programme,
+            parent=lines[parent_code] if parent_code else None,
+            code=code,
+            order=entry["order"],
+            name=entry["name"],
+            is_header=entry["is_header"],
+            fin_mode=entry["fin_mode"],
+            amount=_d(entry["amount"]),
+            result=self.results[result_code] if result_code else None,
+            activity=self.activities.get(code) if not entry["is_header"] else None,
+            budget_version=budget.get("version", ""),
+        )
+
     def _levels_by_code(self) -> dict[str, dict]:
         return {level["code"]: level for level in self.data["levels"]}
 
@@ -515,9 +528,9 @@ class _Loader:
             plan_year=plan["plan_year"],
             printed_on=_date(plan.get("printed_on")),
         )
-        quarters = []
-        for entry in plan.get("lines", []):
-            plan_line = FinancialPlanLine.objects.create(
+        entries = plan.get("lines", [])
+        created = FinancialPlanLine.objects.bulk_create(
+            FinancialPlanLine(
                 plan=financial_plan,
                 budget_line=lines.get(entry["budget_code"]) if entry.get("budget_code") else None,
                 order=entry["order"],
@@ -528,6 +541,10 @@ class _Loader:
                 spent_to_previous_year=_d(entry.get("spent_to_previous_year")),
                 later_years=_d(entry.get("later_years")),
             )
+            for entry in entries
+        )
+        quarters = []
+        for entry, plan_line in zip(entries, created, strict=True):
             quarters.extend(
                 FinancialPlanQuarter(line=plan_line, quarter=q["quarter"], amount=_d(q["amount"]))
                 for q in entry.get("quarters", [])
