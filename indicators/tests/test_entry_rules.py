@@ -1,0 +1,201 @@
+"""The pure rules of quarterly entry, as tables."""
+
+import io
+import zipfile
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from indicators import entry_rules as rules
+from indicators.entry_rules import EvidenceKind, WindowState
+
+Q1_START, Q1_END = date(2012, 1, 1), date(2012, 3, 31)
+
+
+@pytest.mark.parametrize(
+    ("today", "opens_on", "approved", "reopened", "expected"),
+    [
+        (date(2011, 12, 31), None, False, False, WindowState.NOT_YET_OPEN),
+        (date(2012, 1, 1), None, False, False, WindowState.OPEN),
+        (date(2012, 3, 31), date(2012, 4, 1), False, False, WindowState.NOT_YET_OPEN),
+        (date(2012, 4, 1), date(2012, 4, 1), False, False, WindowState.OPEN),
+        (date(2012, 4, 30), None, False, False, WindowState.OPEN),  # last day: 30 days after 31 March
+        (date(2012, 5, 1), None, False, False, WindowState.CLOSED),
+        (date(2013, 1, 1), None, False, True, WindowState.OPEN),  # a reviewer reopened it
+        (date(2012, 2, 1), None, True, False, WindowState.APPROVED),
+        (date(2012, 2, 1), None, True, True, WindowState.APPROVED),  # approval locks even a reopened quarter
+    ],
+)
+def test_entry_window_opens_on_its_date_and_closes_days_after_the_quarter(
+    today, opens_on, approved, reopened, expected
+):
+    state = rules.entry_window(
+        today=today,
+        quarter_start=Q1_START,
+        quarter_end=Q1_END,
+        opens_on=opens_on,
+        close_after_days=30,
+        approved=approved,
+        reopened=reopened,
+    )
+    assert state is expected
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "share", "expected"),
+    [
+        ("count", D("12"), None, []),
+        ("count", D("12.5"), None, [rules.MSG_NOT_WHOLE]),
+        ("count", D("-1"), None, [rules.MSG_NEGATIVE]),
+        ("money", D("1234.5"), None, []),
+        ("money", D("-3"), None, [rules.MSG_NEGATIVE]),
+        ("area", D("0.25"), None, []),
+        ("percentage", D("100"), None, []),
+        ("percentage", D("100.1"), None, [rules.MSG_PERCENT_RANGE]),
+        ("percentage", D("-0.1"), None, [rules.MSG_PERCENT_RANGE]),
+        ("count_share", D("927"), D("35"), []),
+        ("count_share", D("927"), None, [rules.MSG_COUNT_SHARE_BOTH]),
+        ("count_share", None, D("35"), [rules.MSG_COUNT_SHARE_BOTH]),
+        ("count_share", D("927"), D("135"), [rules.MSG_SHARE_RANGE]),
+        ("qualitative", D("-5"), None, []),
+    ],
+)
+def test_unit_errors(unit, value, share, expected):
+    assert rules.unit_errors(unit, value, share) == expected
+
+
+@pytest.mark.parametrize(
+    ("no_data", "reason", "value", "expected"),
+    [
+        (True, "no survey this quarter", None, []),
+        (True, "  ", None, [rules.MSG_NO_DATA_REASON]),
+        (True, "why", D("0"), [rules.MSG_NO_DATA_WITH_NUMBER]),
+        (False, "", None, [rules.MSG_EMPTY_VALUE]),
+        (False, "", D("0"), []),
+    ],
+)
+def test_no_data_needs_a_reason_and_no_number(no_data, reason, value, expected):
+    assert rules.no_data_errors(no_data=no_data, reason=reason, value=value, share=None) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "previous", "factor", "expected"),
+    [
+        (D("200"), D("100"), D("2"), False),
+        (D("201"), D("100"), D("2"), True),
+        (D("50"), D("100"), D("2"), False),
+        (D("49"), D("100"), D("2"), True),
+        (D("0"), D("100"), D("2"), True),
+        (D("-5"), D("100"), D("2"), True),
+        (D("500"), D("0"), D("2"), False),  # no ratio to a zero
+        (D("500"), None, D("2"), False),
+        (None, D("100"), D("2"), False),
+        (D("160"), D("100"), D("1.5"), True),
+    ],
+)
+def test_outlier_is_a_move_beyond_the_factor_either_way(value, previous, factor, expected):
+    assert rules.is_outlier(value, previous, factor) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "low", "high", "expected"),
+    [
+        (D("5"), D("10"), D("90"), True),
+        (D("10"), D("10"), D("90"), False),
+        (D("91"), D("10"), D("90"), True),
+        (D("91"), None, None, False),
+        (D("91"), D("10"), None, False),
+        (None, D("10"), D("90"), False),
+    ],
+)
+def test_expected_range(value, low, high, expected):
+    assert rules.out_of_range(value, low, high) is expected
+
+
+@pytest.mark.parametrize(
+    ("share", "total", "women", "ok"),
+    [
+        (D("35"), D("927"), D("324"), True),  # 34.95 %
+        (D("35"), D("927"), D("400"), False),  # 43.1 %
+        (D("35"), D("927"), None, True),
+        (None, D("927"), D("300"), True),
+        (D("35"), D("0"), D("0"), True),
+    ],
+)
+def test_count_with_share_matches_its_women_part(share, total, women, ok):
+    assert (rules.share_consistency_error(share, total, women) is None) is ok
+
+
+@pytest.mark.parametrize(
+    ("total", "parts", "flagged", "parts_sum"),
+    [
+        (D("10"), [D("4"), D("6")], False, D("10")),
+        (D("10"), [D("4"), D("5")], True, D("9")),
+        (D("10"), [D("4"), None], True, D("4")),
+        (None, [D("4"), D("6")], False, D("10")),  # no total: nothing to compare, nothing summed into it
+        (D("10"), [None, None], True, None),
+    ],
+)
+def test_disaggregation_flags_missing_parts_and_mismatched_sums(total, parts, flagged, parts_sum):
+    check = rules.check_disaggregation(total, parts)
+    assert check.flagged is flagged
+    assert check.parts_sum == parts_sum
+
+
+def _xlsx_names() -> list[str]:
+    from openpyxl import Workbook
+
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    return zipfile.ZipFile(buffer).namelist()
+
+
+@pytest.mark.parametrize(
+    ("head", "names", "expected"),
+    [
+        (b"%PDF-1.7\n...", (), EvidenceKind.PDF),
+        (b"\x89PNG\r\n\x1a\n....", (), EvidenceKind.PNG),
+        (b"\xff\xd8\xff\xe0JFIF", (), EvidenceKind.JPEG),
+        (b"GIF89a...", (), EvidenceKind.GIF),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", (), EvidenceKind.WEBP),
+        (b"PK\x03\x04rest", tuple(_xlsx_names()), EvidenceKind.XLSX),
+        (b"PK\x03\x04rest", ("word/document.xml",), None),  # a .docx is a ZIP but not a spreadsheet
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", (), EvidenceKind.XLS),
+        (b"ubigeo;distrito\n050101;Ayacucho\n", (), EvidenceKind.CSV),
+        (b"MZ\x90\x00 executable", (), None),
+        (b"<html><script>alert(1)</script>", (), None),
+        (b"#!/bin/sh\nrm -rf /", (), None),
+        (b"", (), None),
+    ],
+)
+def test_evidence_kind_is_read_from_content(head, names, expected):
+    assert rules.sniff_evidence(head, zip_names=names) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "ok"),
+    [
+        ("acta.pdf", EvidenceKind.PDF, True),
+        ("ACTA.PDF", EvidenceKind.PDF, True),
+        ("acta.xlsx", EvidenceKind.PDF, False),
+    ],
+)
+def test_extension_must_agree_with_content(name, kind, ok):
+    assert rules.extension_matches(name, kind) is ok
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\windows\\evil.pdf", "evil.pdf"),
+        ("Acta de reunión Nº 3.pdf", "Acta_de_reunion_No_3.pdf"),
+        (".hidden.pdf", "hidden.pdf"),
+        ("", "evidence"),
+        ("///", "evidence"),
+        ("a" * 200 + ".pdf", "a" * 76 + ".pdf"),
+    ],
+)
+def test_safe_filename_removes_paths_and_odd_characters(name, expected):
+    assert rules.safe_filename(name) == expected
