@@ -108,8 +108,14 @@ def _percent(numerator: Decimal, denominator: Decimal) -> Decimal:
 
 @pytest.fixture
 def programme():
+    """Loaded through the management command, as bin/demo does."""
     call_command("load_programme", str(PROGRAMME_JSON), stdout=StringIO())
     return Programme.objects.get(code=CODE)
+
+
+def test_shared_fixture_loads_the_same_programme(per0601011):
+    assert per0601011.code == CODE
+    assert BudgetLine.objects.filter(programme=per0601011).count() == 46
 
 
 def _spent(line: BudgetLine) -> Decimal:
