@@ -7,7 +7,15 @@ from rest_framework.routers import DefaultRouter
 from budget.api import BudgetLineViewSet
 from chains.api import ValueChainViewSet
 from cse_monitor import token_views
-from indicators.api import BulkSeriesView, IndicatorValueViewSet, IndicatorViewSet, ProgrammeViewSet, ResultViewSet
+from indicators.api import (
+    BulkSeriesView,
+    IndicatorValueEntryView,
+    IndicatorValueViewSet,
+    IndicatorViewSet,
+    ProgrammeViewSet,
+    ResultViewSet,
+    quarter_action_view,
+)
 from municipalities.api import BeneficiaryDistrictViewSet, DistrictViewSet
 from reports.api import EmclDecisionViewSet, StatedScoreViewSet
 
@@ -31,6 +39,15 @@ router.register("emcl-decisions", EmclDecisionViewSet, basename="emcl-decision")
 v1 = [
     path("auth/token/", token_views.ObtainTokenView.as_view(), name="api-obtain-token"),
     path("series/", BulkSeriesView.as_view(), name="api-series"),
+    path("indicators/<str:indicator>/values/<str:period>/", IndicatorValueEntryView.as_view(), name="api-value"),
+    *[
+        path(
+            f"programmes/<str:programme>/quarters/<str:period>/{name}/",
+            quarter_action_view(name),
+            name=f"quarter-{name}",
+        )
+        for name in ("submit", "return", "approve", "reopen")
+    ],
     path("", include(router.urls)),
 ]
 

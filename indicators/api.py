@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from django.db.models import Max, Q
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from cse_monitor.api import (
     SPARSE_FIELDS,
@@ -22,7 +24,9 @@ from cse_monitor.api import (
     UpdatedSinceFilter,
     visible_programme_ids,
 )
+from cse_monitor.api_errors import Ambiguous, ErrorSerializer, PreconditionFailed, PreconditionRequired
 from cse_monitor.api_renderers import CSVRenderer, XLSXRenderer
+from indicators import entry
 from indicators import series as series_selector
 from indicators.models import Indicator, IndicatorValue, Programme, Result, Sex
 from indicators.periods import InvalidPeriod, Period
@@ -545,3 +549,247 @@ __all__ = [
     "ResultViewSet",
     "Sex",
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Writes: one value per (indicator, quarter, chain, sex), through the entry service the forms use.
+
+
+class QuarterNotOpenError(APIException):
+    status_code = 409
+    default_detail = "This quarter does not accept entry."
+    default_code = "quarter_not_open"
+
+
+class WorkflowConflict(APIException):
+    status_code = 409
+    default_detail = "The action does not fit the values' state."
+    default_code = "workflow"
+
+
+def _raise_for(exc: entry.EntryError):
+    """The entry service's typed errors as API errors (the same messages the forms show)."""
+    if isinstance(exc, entry.EntryValidationError):
+        messages = [_(message) for row in exc.errors.values() for message in row]
+        raise ValidationError({"non_field_errors": messages}) from exc
+    if isinstance(exc, entry.ConflictError):
+        raise PreconditionFailed() from exc
+    if isinstance(exc, entry.QuarterNotOpen):
+        raise QuarterNotOpenError(_(exc.message)) from exc
+    if isinstance(exc, entry.WorkflowError):
+        raise WorkflowConflict(_(exc.message)) from exc
+    raise ValidationError({"non_field_errors": [_(exc.message)]}) from exc
+
+
+class ValueWriteSerializer(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True, required=False, default=None)
+    share = serializers.DecimalField(
+        max_digits=7, decimal_places=4, min_value=0, max_value=100, allow_null=True, required=False, default=None
+    )
+    no_data = serializers.BooleanField(required=False, default=False, help_text='"Sin dato": no number, give a reason')
+    no_data_reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=300)
+    comment = serializers.CharField(required=False, default="", allow_blank=True, max_length=5000)
+    follow_up = serializers.BooleanField(required=False, default=False)
+    reason = serializers.CharField(
+        required=False, default="", allow_blank=True, max_length=300, help_text="Why a submitted/approved value changes"
+    )
+
+
+def _value_etag(row: IndicatorValue) -> str:
+    return f'"v{row.version}"'
+
+
+def _version_from(if_match: str) -> int | None:
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    if tag.startswith("v") and tag[1:].isdigit():
+        return int(tag[1:])
+    return None
+
+
+ROW_PARAMETERS = [
+    OpenApiParameter("indicator", OpenApiTypes.STR, OpenApiParameter.PATH, description="Indicator id or code (R2.3)"),
+    OpenApiParameter("period", OpenApiTypes.STR, OpenApiParameter.PATH, description="A quarter: 2012Q1"),
+    OpenApiParameter("programme", OpenApiTypes.STR, description="Programme code, when the indicator code is shared"),
+    OpenApiParameter("chain", OpenApiTypes.STR, description="Value chain slug; omit for the indicator's total"),
+    OpenApiParameter("sex", OpenApiTypes.STR, enum=["F", "M"], description="F or M; omit for the total"),
+]
+
+
+class IndicatorValueEntryView(BaseApiView):
+    """One value: GET it with its ETag; PUT it (create or replace) with ``If-Match: <ETag>``.
+
+    PUT is idempotent on (indicator, quarter, chain, sex). It goes through the same service as the
+    entry form: permissions by role and assignment, open quarter, validation, review states, history.
+    A stale ``If-Match`` gets 412 and nothing is written; replacing an existing value without
+    ``If-Match`` gets 428.
+    """
+
+    def _locate(self, request, indicator: str, period: str):
+        params = request.query_params
+        queryset = Indicator.objects.filter(result__programme__in=visible_programme_ids(request.user)).select_related(
+            "result__programme"
+        )
+        if params.get("programme"):
+            queryset = queryset.filter(result__programme__code=params["programme"])
+        found = list(queryset.filter(**({"pk": int(indicator)} if indicator.isdigit() else {"code": indicator}))[:2])
+        if not found:
+            raise NotFound()
+        if len(found) > 1:
+            raise Ambiguous()
+        ind = found[0]
+        when = parse_period(period, "period")
+        chain_id = None
+        if params.get("chain"):
+            chain_id = ind.result.programme.chains.filter(slug=params["chain"]).values_list("pk", flat=True).first()
+            if chain_id is None:
+                raise ValidationError({"chain": [_("No value chain %(slug)s.") % {"slug": params["chain"]}]})
+        sex = params.get("sex", "")
+        if sex not in (Sex.ALL, Sex.FEMALE, Sex.MALE):
+            raise ValidationError({"sex": [_("Use F or M, or leave it out for the total.")]})
+        row = (
+            IndicatorValue.objects.filter(
+                indicator=ind, year=when.year, quarter=when.quarter, chain_id=chain_id, sex=sex, region=""
+            )
+            .select_related("indicator__result__programme", "chain")
+            .first()
+        )
+        return ind, when, chain_id, sex, row
+
+    def _respond(self, row: IndicatorValue, status_code: int = 200, warnings=None) -> Response:
+        data = IndicatorValueSerializer(row, context={"request": self.request}).data
+        if warnings:
+            data = {**data, "warnings": warnings}
+        return Response(data, status=status_code, headers={"ETag": _value_etag(row)})
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # The ETag of a value is its version (what If-Match compares), not a digest of the body.
+        response = APIView.finalize_response(self, request, response, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code == 200 and "ETag" in response.headers:
+            return get_conditional_response(request, etag=response.headers["ETag"], response=response)
+        return response
+
+    @extend_schema(parameters=ROW_PARAMETERS, responses={200: IndicatorValueSerializer})
+    def get(self, request, indicator: str, period: str):
+        *_, row = self._locate(request, indicator, period)
+        if row is None:
+            raise NotFound()
+        return self._respond(row)
+
+    @extend_schema(
+        parameters=[
+            *ROW_PARAMETERS,
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="The ETag you read (required to replace)",
+            ),
+        ],
+        request=ValueWriteSerializer,
+        responses={
+            200: IndicatorValueSerializer,
+            201: IndicatorValueSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="Quarter not open (closed, approved) or workflow"),
+            412: OpenApiResponse(ErrorSerializer, description="Stale If-Match: someone saved since you read"),
+            428: OpenApiResponse(ErrorSerializer, description="If-Match missing for an existing value"),
+        },
+        examples=[OpenApiExample("a value", value={"value": "85", "comment": "ODEL creadas"}, request_only=True)],
+    )
+    def put(self, request, indicator: str, period: str):
+        ind, when, chain_id, sex, row = self._locate(request, indicator, period)
+        incoming = ValueWriteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        if_match = request.headers.get("If-Match")
+        if row is None:
+            expected = None
+            if if_match:
+                raise PreconditionFailed()
+        elif not if_match:
+            raise PreconditionRequired()
+        else:
+            expected = row.version if if_match.strip() == "*" else _version_from(if_match)
+            if expected is None:
+                raise PreconditionFailed()
+        item = entry.ValueInput(
+            key=entry.RowKey(ind.pk, chain_id, sex),
+            value=data["value"],
+            share=data["share"],
+            no_data=data["no_data"],
+            no_data_reason=data["no_data_reason"],
+            comment=data["comment"],
+            follow_up=data["follow_up"],
+            expected_version=expected,
+            reason=data["reason"],
+        )
+        try:
+            result = entry.save_quarter_values(
+                user=request.user, programme=ind.result.programme, period=when, inputs=[item]
+            )
+        except entry.EntryError as exc:
+            _raise_for(exc)
+        *_, saved = self._locate(request, indicator, period)
+        if saved is None:  # an empty row that never existed: the service had nothing to save
+            raise ValidationError({"value": [_("Give a value, a share, or no_data with its reason.")]})
+        warnings = [_(message) for messages in result.warnings.values() for message in messages]
+        return self._respond(saved, 201 if result.created else 200, warnings)
+
+
+class QuarterActionSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=300)
+    comments = serializers.DictField(
+        child=serializers.CharField(max_length=2000),
+        required=False,
+        default=dict,
+        help_text="For return: {value id: what to correct}",
+    )
+
+
+class QuarterResultSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    period = serializers.CharField()
+    count = serializers.IntegerField(allow_null=True)
+
+
+class QuarterActionView(BaseApiView):
+    """Review workflow of a programme's quarter: submit (staff), return / approve / reopen (reviewer)."""
+
+    action_name = ""
+
+    @extend_schema(
+        request=QuarterActionSerializer,
+        responses={
+            200: QuarterResultSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="Quarter locked or action out of order"),
+        },
+    )
+    def post(self, request, programme: str, period: str):
+        prog = Programme.objects.filter(pk__in=visible_programme_ids(request.user), code=programme).first()
+        if prog is None:
+            raise NotFound()
+        when = parse_period(period, "period")
+        incoming = QuarterActionSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        count = None
+        try:
+            if self.action_name == "submit":
+                count = entry.submit_quarter(user=request.user, programme=prog, period=when)
+            elif self.action_name == "approve":
+                count = entry.approve_quarter(user=request.user, programme=prog, period=when)
+            elif self.action_name == "return":
+                try:
+                    comments = {int(key): text for key, text in data["comments"].items()}
+                except ValueError as exc:
+                    raise ValidationError({"comments": [_("Keys are value ids.")]}) from exc
+                count = entry.return_values(user=request.user, programme=prog, period=when, comments=comments)
+            else:
+                entry.reopen_quarter(user=request.user, programme=prog, period=when, reason=data["reason"])
+        except entry.EntryError as exc:
+            _raise_for(exc)
+        return Response({"action": self.action_name, "period": str(when), "count": count})
+
+
+def quarter_action_view(name: str):
+    view = type(f"Quarter{name.title()}View", (QuarterActionView,), {"action_name": name})
+    return view.as_view()
