@@ -8,6 +8,7 @@ never 0 and never 100 %.
 Public API (stable; the report, the API and the forms call these):
 
 - :func:`achievement` — actual against target, with the one direction rule used everywhere.
+- :func:`entered_achievement` — a hand-entered percentage (qualitative indicators) as a ratio.
 - :func:`cap` — cap a ratio (at 1 by default) for averages.
 - :class:`Observation`, :func:`aggregate`, :func:`combine` — how an indicator's period values
   combine (sum / running total / latest / ratio).
@@ -92,6 +93,11 @@ def achievement(
     if target == 0 or actual == 0:
         return None
     return target / actual
+
+
+def entered_achievement(percent: Decimal | None) -> Decimal | None:
+    """Ratio from an achievement entered by hand in percent (qualitative indicators: 80 -> 0.8); None stays None."""
+    return None if percent is None else percent / HUNDRED
 
 
 def cap(ratio: Decimal | None, limit: Decimal = ONE) -> Decimal | None:

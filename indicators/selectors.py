@@ -133,16 +133,22 @@ def track_status(achievement: IndicatorAchievement, expected: Decimal | None) ->
 # Indicator achievement
 
 
-def _number(value: Decimal | None, share: Decimal | None) -> Decimal | None:
-    """The figure of a value or target row: its number, or its share (percent) when it has no number."""
+def _number(value: Decimal | None, share: Decimal | None, unit_kind: str | None = None) -> Decimal | None:
+    """The figure of a value or target row, in the indicator's unit.
+
+    Its number, or its share (percent) when it has no number; except for a count with share
+    ("927 (35%)"), whose figure is the count only: a share is never compared with a count target.
+    """
+    if unit_kind == Indicator.UnitKind.COUNT_SHARE:
+        return value
     return value if value is not None else share
 
 
-def _observation(row: IndicatorValue) -> scores.Observation:
+def _observation(row: IndicatorValue, unit_kind: str | None = None) -> scores.Observation:
     period = Period(row.year, row.quarter)
     if row.no_data:
         return scores.Observation(period)
-    return scores.Observation(period, _number(row.value, row.share), row.numerator, row.denominator)
+    return scores.Observation(period, _number(row.value, row.share, unit_kind), row.numerator, row.denominator)
 
 
 def _target_for(targets: dict[tuple[int, int], Decimal | None], period: Period) -> Decimal | None:
@@ -165,6 +171,9 @@ def _achievement_for(
         return IndicatorAchievement(
             period, actual, target, Figure(stated[(period.year, period.quarter)], Origin.STATED)
         )
+    if indicator.unit_kind == Indicator.UnitKind.QUALITATIVE:
+        # A qualitative indicator's figure is its achievement, entered by hand in percent.
+        return IndicatorAchievement(period, actual, target, _computed(scores.entered_achievement(actual)))
     ratio = scores.achievement(actual, target, direction=indicator.direction, baseline=indicator.baseline)
     return IndicatorAchievement(period, actual, target, _computed(ratio))
 
@@ -176,19 +185,21 @@ class _IndicatorInputs:
     stated: dict[int, dict[tuple[int, int], Decimal]]
 
 
-def _indicator_inputs(indicator_ids: Sequence[int]) -> _IndicatorInputs:
+def _indicator_inputs(indicators: Sequence[Indicator]) -> _IndicatorInputs:
     """Values, targets and stated achievements of the indicators: three queries whatever their number."""
+    unit_kind = {i.pk: i.unit_kind for i in indicators}
+    indicator_ids = list(unit_kind)
     observations: dict[int, list[scores.Observation]] = defaultdict(list)
     # Only the programme-wide figure counts: rows for one chain, region or sex are breakdowns of it.
     for row in IndicatorValue.objects.filter(
         indicator_id__in=indicator_ids, chain__isnull=True, region="", sex=""
     ).only("indicator_id", "year", "quarter", "value", "share", "numerator", "denominator", "no_data"):
-        observations[row.indicator_id].append(_observation(row))
+        observations[row.indicator_id].append(_observation(row, unit_kind[row.indicator_id]))
     targets: dict[int, dict[tuple[int, int], Decimal | None]] = defaultdict(dict)
     for row in IndicatorTarget.objects.filter(indicator_id__in=indicator_ids, chain__isnull=True).only(
         "indicator_id", "year", "quarter", "value", "share"
     ):
-        targets[row.indicator_id][(row.year, row.quarter)] = _number(row.value, row.share)
+        targets[row.indicator_id][(row.year, row.quarter)] = _number(row.value, row.share, unit_kind[row.indicator_id])
     stated: dict[int, dict[tuple[int, int], Decimal]] = defaultdict(dict)
     for row in StatedAchievement.objects.filter(indicator_id__in=indicator_ids).only(
         "indicator_id", "year", "quarter", "achievement"
@@ -202,7 +213,7 @@ def indicator_achievements(
 ) -> dict[int, list[IndicatorAchievement]]:
     """Each indicator's achievement (ratio, stated or computed) per period, by indicator id; three queries."""
     rows = list(indicators)
-    inputs = _indicator_inputs([i.pk for i in rows])
+    inputs = _indicator_inputs(rows)
     return {
         ind.pk: [
             _achievement_for(ind, p, inputs.observations[ind.pk], inputs.targets[ind.pk], inputs.stated[ind.pk])

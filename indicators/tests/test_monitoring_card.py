@@ -163,6 +163,28 @@ def test_percentage_indicator_uses_summed_numerators_and_denominators(levels):
     assert row.achievement.value == row.actual / D("80")
 
 
+def test_count_with_share_compares_the_count_never_the_share_with_a_count_target(levels):
+    _, r1, _ = levels
+    ind = IndicatorFactory(result=r1, unit_kind=Indicator.UnitKind.COUNT_SHARE, aggregation="latest")
+    _value(ind, Y2011, D("927"), share=D("35"))
+    _target(ind, Y2011, D("1072"))
+    assert indicator_achievement(ind, Y2011).achievement.value == D("927") / D("1072")
+    # Only the share was printed (R4.6: "68.1%" of the ODEL against a target of 72 ODEL): no achievement.
+    shares_only = IndicatorFactory(result=r1, unit_kind=Indicator.UnitKind.COUNT_SHARE, aggregation="latest")
+    _value(shares_only, Y2011, None, share=D("68.1"))
+    _target(shares_only, Y2011, D("72"))
+    row = indicator_achievement(shares_only, Y2011)
+    assert (row.actual, row.achievement) == (None, NO_FIGURE)
+
+
+def test_qualitative_indicator_achievement_is_the_percentage_entered(levels):
+    _, r1, _ = levels
+    ind = IndicatorFactory(result=r1, unit_kind=Indicator.UnitKind.QUALITATIVE, aggregation="latest")
+    _value(ind, Q2, None, share=D("80"))
+    assert indicator_achievement(ind, Q2).achievement == Figure(D("0.8"), Origin.COMPUTED)  # no target needed
+    assert indicator_achievement(ind, Q3).achievement == NO_FIGURE
+
+
 def test_no_data_value_and_missing_target_give_no_achievement(levels):
     _, r1, _ = levels
     ind = IndicatorFactory(result=r1)

@@ -20,6 +20,7 @@ from indicators.scores import (
     combine,
     efficacy,
     efficiency,
+    entered_achievement,
     level_scores,
     objective_scores,
     suggest_rating,
@@ -66,6 +67,11 @@ def test_achievement_rounds_to_the_seed_percentages():
 def test_achievement_refuses_an_unknown_direction():
     with pytest.raises(ValueError, match="sideways"):
         achievement(D("1"), D("1"), direction="sideways")
+
+
+@pytest.mark.parametrize(("percent", "expected"), [(D("80"), D("0.8")), (D("0"), D("0")), (None, None)])
+def test_entered_achievement(percent, expected):
+    assert entered_achievement(percent) == expected
 
 
 @pytest.mark.parametrize(
