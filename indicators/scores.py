@@ -351,11 +351,13 @@ def objective_scores(results: Sequence[LevelScores], weights: Sequence[Decimal |
 # Suggested ratings
 
 # Lower bounds (ratios) of A, B and C for each criterion; below the C bound is D. These are the
-# application's defaults, not a BTC standard: override them with settings.SCORE_RATING_THRESHOLDS.
+# application's defaults, not a BTC standard: they were chosen to agree with the 15 efficacy,
+# efficiency and sustainability ratings of PER0601011's 2011 report (3.2.4, 3.3.5) given its
+# table 2.1 scores. Override them with settings.SCORE_RATING_THRESHOLDS.
 DEFAULT_RATING_THRESHOLDS: dict[str, tuple[Decimal, Decimal, Decimal]] = {
     Criterion.EFFICACY: (Decimal("0.90"), Decimal("0.75"), Decimal("0.50")),
-    Criterion.EFFICIENCY: (Decimal("0.95"), Decimal("0.85"), Decimal("0.70")),
-    Criterion.SUSTAINABILITY: (Decimal("0.60"), Decimal("0.40"), Decimal("0.20")),
+    Criterion.EFFICIENCY: (Decimal("0.95"), Decimal("0.80"), Decimal("0.65")),
+    Criterion.SUSTAINABILITY: (Decimal("0.45"), Decimal("0.30"), Decimal("0.15")),
     Criterion.ACHIEVEMENT: (Decimal("0.90"), Decimal("0.75"), Decimal("0.50")),
 }
 

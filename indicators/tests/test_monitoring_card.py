@@ -492,3 +492,15 @@ def test_card_on_per0601011_computes_only_from_entered_figures(per0601011):
 def test_card_on_per0601011_takes_seven_queries(per0601011, django_assert_max_num_queries):
     with django_assert_max_num_queries(MONITORING_CARD_QUERIES):
         monitoring_card(per0601011, CARD_PERIODS)
+
+
+def test_default_rating_suggestions_agree_with_the_2011_quality_ratings(per0601011, per0601011_data):
+    # Calibration guard: the defaults were chosen to agree with these 15 ratings (3.2.4, 3.3.5).
+    card = monitoring_card(per0601011, [Y2011])
+    pairs = [
+        (q["level"], q["criterion"], q["rating"], card.level(q["level"]).suggested_ratings[0][q["criterion"]])
+        for q in per0601011_data["quality_criteria"]
+        if q["year"] == 2011 and q["criterion"] in ("efficacy", "efficiency", "sustainability")
+    ]
+    assert len(pairs) == 15
+    assert [p for p in pairs if p[2] != p[3]] == []
