@@ -252,24 +252,31 @@ def _changed(current: IndicatorValue | None, item: ValueInput) -> bool:
     )
 
 
+def _plain(number: Decimal | None) -> str:
+    return "…" if number is None else format(number.normalize(), "f")
+
+
 def _row_errors(
     indicator: Indicator, item: ValueInput, previous: IndicatorValue | None, factor: Decimal
 ) -> tuple[list[str], list[str]]:
     """(errors, warnings) of one row, from the pure rules."""
     errors = rules.no_data_errors(no_data=item.no_data, reason=item.no_data_reason, value=item.value, share=item.share)
     if not item.no_data:
-        errors += rules.unit_errors(indicator.unit_kind, item.value, item.share)
+        unit_kind = indicator.unit_kind
+        if unit_kind == Indicator.UnitKind.COUNT_SHARE and (item.key.chain_id is not None or item.key.sex):
+            unit_kind = Indicator.UnitKind.COUNT  # the parts of a count-with-share are plain counts
+        errors += rules.unit_errors(unit_kind, item.value, item.share)
     warnings: list[str] = []
     previous_value = previous.value if previous is not None and not previous.no_data else None
     if rules.is_outlier(item.value, previous_value, factor):
-        message = rules.MSG_OUTLIER.format(factor=factor, previous=previous_value)
+        message = rules.MSG_OUTLIER.format(factor=_plain(factor), previous=_plain(previous_value))
         (warnings if item.comment.strip() else errors).append(message)
     if item.key.chain_id is None and item.key.sex == Sex.ALL:
         if rules.out_of_range(item.value, indicator.expected_min, indicator.expected_max):
             warnings.append(
                 rules.MSG_OUT_OF_RANGE.format(
-                    low=indicator.expected_min if indicator.expected_min is not None else "…",
-                    high=indicator.expected_max if indicator.expected_max is not None else "…",
+                    low=_plain(indicator.expected_min),
+                    high=_plain(indicator.expected_max),
                 )
             )
     return errors, warnings
