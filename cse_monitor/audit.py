@@ -17,8 +17,8 @@ _ACTIONS = {1: "add", 2: "change", 3: "delete"}
 
 
 @receiver(post_save, sender=LogEntry)
-def _log_admin_action(sender, instance: LogEntry, created: bool, **kwargs) -> None:
-    if not created:
+def _log_admin_action(sender, instance: LogEntry, created: bool, raw: bool = False, **kwargs) -> None:
+    if not created or raw:  # raw: loaddata (a restore), not an admin action
         return
     audit_log.info(
         "admin %s %s",
