@@ -174,11 +174,15 @@ def check_disaggregation(total: Decimal | None, parts: Sequence[Decimal | None])
     return DisaggregationCheck(complete=True, parts_sum=parts_sum, matches=parts_sum == total)
 
 
+def _plain(number: Decimal | None) -> str:
+    return "" if number is None else format(number.normalize(), "f")
+
+
 def disaggregation_message(check: DisaggregationCheck, total: Decimal | None) -> str | None:
     if not check.complete:
         return MSG_DISAGGREGATION_INCOMPLETE
     if check.matches is False:
-        return MSG_DISAGGREGATION_MISMATCH.format(parts=check.parts_sum, total=total)
+        return MSG_DISAGGREGATION_MISMATCH.format(parts=_plain(check.parts_sum), total=_plain(total))
     return None
 
 

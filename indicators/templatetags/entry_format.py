@@ -10,9 +10,11 @@ register = template.Library()
 
 @register.filter
 def plain_number(number: Decimal | None) -> str:
-    """A Decimal without trailing zeros ("1234.5"); "—" for None."""
-    if number is None:
+    """A Decimal without trailing zeros ("1234.5"); "—" for None; text (a figure as printed) unchanged."""
+    if number is None or number == "":
         return "—"
+    if not isinstance(number, Decimal):
+        return str(number)
     return format(number.normalize(), "f")
 
 
