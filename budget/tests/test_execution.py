@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from budget.execution import (
@@ -134,6 +135,7 @@ money = st.decimals(min_value=-1_000_000, max_value=100_000_000, places=2, allow
 positive = st.decimals(min_value=0, max_value=100_000_000, places=2, allow_nan=False, allow_infinity=False)
 
 
+@hypothesis_settings(deadline=None)
 @given(positive, money)
 def test_balance_is_budget_minus_spent(budget, spent):
     result = execution(budget, spent)
@@ -141,6 +143,7 @@ def test_balance_is_budget_minus_spent(budget, spent):
     assert result.balance + result.spent == result.budget
 
 
+@hypothesis_settings(deadline=None)
 @given(st.lists(st.tuples(positive, positive, positive, st.sampled_from(["COGES", "REGIE"])), max_size=20))
 def test_line_balances_add_up_to_the_group_balance(rows):
     lines = [LineFigures(f"L{i}", a, b, c, fin_mode=m) for i, (a, b, c, m) in enumerate(rows)]
@@ -151,6 +154,7 @@ def test_line_balances_add_up_to_the_group_balance(rows):
         assert group.balance == group.budget - group.spent
 
 
+@hypothesis_settings(deadline=None)
 @given(st.lists(st.tuples(positive, positive), min_size=1, max_size=10, unique_by=lambda t: t), positive)
 def test_yearly_balance_is_total_minus_cumulative_spent(pairs, total):
     years = [YearFigures(2000 + i, b, s) for i, (b, s) in enumerate(pairs)]

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indicators.periods import Period
@@ -10,6 +10,7 @@ from indicators.scores import (
     Aggregation,
     Observation,
     TaskFigures,
+    achievement,
     aggregate,
     average_achievement,
     combine,
@@ -36,6 +37,7 @@ tasks = st.lists(
 )
 
 
+@settings(deadline=None)
 @given(tasks)
 def test_efficacy_is_between_0_and_1_or_no_data(rows):
     value = efficacy(rows)
@@ -45,6 +47,7 @@ def test_efficacy_is_between_0_and_1_or_no_data(rows):
         assert value is None
 
 
+@settings(deadline=None)
 @given(tasks)
 def test_sustainability_is_between_0_and_1_or_no_data(rows):
     value = sustainability(rows)
@@ -77,12 +80,14 @@ def quarterly_observations(draw):
     return out
 
 
+@settings(deadline=None)
 @given(quarterly_observations(), st.sampled_from(list(Aggregation)))
 def test_aggregating_the_four_quarters_equals_computing_the_year(observations, aggregation):
     by_quarter = [aggregate(observations, aggregation, Period(2011, q)) for q in (1, 2, 3, 4)]
     assert combine(by_quarter, aggregation) == aggregate(observations, aggregation, Period(2011))
 
 
+@settings(deadline=None)
 @given(st.lists(st.one_of(st.none(), ratio), max_size=12))
 def test_average_achievement_lies_between_the_smallest_and_largest_item_with_data(items):
     mean = average_achievement(items)
@@ -94,3 +99,25 @@ def test_average_achievement_lies_between_the_smallest_and_largest_item_with_dat
         capped = average_achievement(items, cap=True)
         assert capped <= Decimal(1)
         assert capped <= mean
+
+
+@settings(deadline=None)
+@given(measure, measure, measure, measure)
+def test_descending_achievement_is_1_at_the_target_0_at_the_baseline_and_rewards_less(baseline, target, x, y):
+    if baseline <= target:  # not a reduction: (baseline == target has no planned change at all)
+        if baseline == target:
+            assert achievement(x, target, direction="desc", baseline=baseline) is None
+        return
+    assert achievement(target, target, direction="desc", baseline=baseline) == 1
+    assert achievement(baseline, target, direction="desc", baseline=baseline) == 0
+    lower, higher = min(x, y), max(x, y)
+    assert achievement(lower, target, direction="desc", baseline=baseline) >= achievement(
+        higher, target, direction="desc", baseline=baseline
+    )
+
+
+@settings(deadline=None)
+@given(measure, st.decimals(min_value="0.0001", max_value=1_000_000, places=4))
+def test_ascending_achievement_times_target_is_the_actual(actual, target):
+    result = achievement(actual, target)
+    assert abs(result * target - actual) <= Decimal("1e-20") * max(actual, 1)
