@@ -14,8 +14,8 @@ from cse_monitor.api import SPARSE_FIELDS, ModelSerializer, ReadViewSet, Updated
 
 class BudgetLineSerializer(ModelSerializer):
     programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    level = serializers.SlugRelatedField(source="result", slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    level = serializers.SlugRelatedField(source="result", slug_field="code", read_only=True, allow_null=True)
     spent = serializers.SerializerMethodField(help_text="Σ of the line's expenses (money)")
     balance = serializers.SerializerMethodField(help_text="amount − spent (money); null for a header")
     execution_rate = serializers.SerializerMethodField(help_text="Ratio spent ÷ amount; null without an amount")

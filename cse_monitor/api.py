@@ -144,7 +144,7 @@ class CodeLookupMixin:
     def get_object(self):
         queryset = self.filter_queryset(self.get_queryset())
         value = self.kwargs[self.lookup_field]
-        if value.isdigit() and self.is_id(value):
+        if value.isascii() and value.isdigit() and self.is_id(value):
             matches = list(queryset.filter(pk=int(value))[:2])
         elif self.code_field:
             matches = list(queryset.filter(**{self.code_field: value})[:2])

@@ -9,7 +9,7 @@ field (``non_field_errors`` for the object as a whole).
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler
@@ -38,6 +38,12 @@ class Ambiguous(exceptions.APIException):
     status_code = 400
     default_detail = "This code exists in several programmes; add ?programme=<code> or use the id."
     default_code = CODE_AMBIGUOUS
+
+
+def not_found(request, *args, **kwargs):
+    """Any path under /api/ that no route matches: 404 in the API's error shape."""
+    body = {"error": {"status": 404, "code": CODE_NOT_FOUND, "message": str(exceptions.NotFound.default_detail)}}
+    return JsonResponse(body, status=404)
 
 
 def _flatten(detail) -> dict[str, list[str]]:

@@ -1,12 +1,13 @@
 """Routes under /api/: version 1 of the REST API, its OpenAPI schema and docs, the token page."""
 
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from budget.api import BudgetLineViewSet
 from chains.api import ValueChainViewSet
 from cse_monitor import token_views
+from cse_monitor.api_errors import not_found
 from indicators.api import (
     BulkSeriesView,
     IndicatorValueEntryView,
@@ -49,13 +50,21 @@ v1 = [
         for name in ("submit", "return", "approve", "reopen")
     ],
     path("", include(router.urls)),
+    re_path(r"^[\s\S]*$", not_found),  # any other path under /api/v1/: the JSON 404, not the HTML page
 ]
 
 urlpatterns = [
     path("v1/", include((v1, "api"), namespace="v1")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # The split view serves its init script from a URL: no inline script under the CSP.
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="cse_monitor/swagger_ui.html", title="CSE Monitor API"
+        ),
+        name="api-docs",
+    ),
     path("tokens/", token_views.tokens_page, name="api-tokens"),
     path("tokens/<int:token_id>/revoke/", token_views.revoke_token, name="api-token-revoke"),
+    re_path(r"^[\s\S]*$", not_found),
 ]

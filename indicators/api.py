@@ -130,7 +130,7 @@ class IndicatorValueSerializer(ModelSerializer):
     indicator_id = serializers.IntegerField(read_only=True)
     programme = serializers.CharField(source="indicator.result.programme.code", read_only=True)
     period = serializers.SerializerMethodField()
-    chain = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    chain = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = IndicatorValue
@@ -631,7 +631,11 @@ class IndicatorValueEntryView(BaseApiView):
         )
         if params.get("programme"):
             queryset = queryset.filter(result__programme__code=params["programme"])
-        found = list(queryset.filter(**({"pk": int(indicator)} if indicator.isdigit() else {"code": indicator}))[:2])
+        found = list(
+            queryset.filter(
+                **({"pk": int(indicator)} if indicator.isascii() and indicator.isdigit() else {"code": indicator})
+            )[:2]
+        )
         if not found:
             raise NotFound()
         if len(found) > 1:

@@ -5,8 +5,11 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from budget.models import BudgetExpense, BudgetLine
 from cse_monitor.tokens import token_create
-from indicators.models import Indicator, Membership
+from indicators.models import Indicator, Membership, StatedScore
+from municipalities.models import BeneficiaryDistrict, District
+from reports.models import EmclDecision
 
 from .factories import (
     ChainFactory,
@@ -47,6 +50,32 @@ def programme(db):
     StatedAchievementFactory(indicator=mesas, year=2011, quarter=2, achievement=Decimal("0.75"))
     IndicatorFactory(result=r2, code="R2.9", order=9, has_data=False)
     return prog
+
+
+@pytest.fixture
+def full_programme(programme):
+    """The small programme plus one row for each remaining resource."""
+    district = District.objects.get(ubigeo="050101")
+    BeneficiaryDistrict.objects.create(
+        programme=programme,
+        district=district,
+        department_label="Ayacucho",
+        province_label="Huamanga",
+        district_label="Ayacucho",
+        target_population=3212,
+        women_share=Decimal("49.97"),
+    )
+    header = BudgetLine.objects.create(programme=programme, code="A", name="Result area", is_header=True, order=1)
+    leaf = BudgetLine.objects.create(
+        programme=programme, parent=header, code="A/01/01", name="Line", amount=Decimal("1000.00"), order=2
+    )
+    BudgetExpense.objects.create(line=leaf, year_to=2010, amount=Decimal("300.00"))
+    BudgetExpense.objects.create(line=leaf, year_from=2011, year_to=2011, amount=Decimal("540.00"))
+    StatedScore.objects.create(
+        result=programme.results.get(code="R2"), year=2011, efficacy=Decimal("0.73"), source="Informe anual 2011, 2.1"
+    )
+    EmclDecision.objects.create(programme=programme, year=2011, decision="Aprobar el POA", source="Acta EMCL")
+    return programme
 
 
 @pytest.fixture
