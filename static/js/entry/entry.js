@@ -201,6 +201,8 @@
       var sum = values.reduce(function (a, b) { return a + b; }, 0);
       if (t !== null && Math.abs(sum - t) > 1e-9) { texts.push(T.mismatch + " " + sum + ", " + T.total + " " + t + "."); }
     });
+    var saved = article.querySelector(".disaggregation-flag");
+    if (saved) { saved.hidden = true; }  // the live check replaces the one computed from saved values
     box.hidden = texts.length === 0;
     box.textContent = texts.length ? "⚠ " + texts.join(" ") : "";
   }
@@ -224,7 +226,10 @@
         input.disabled = target.checked;
       });
       var reason = row.querySelector(".nodata-reason");
-      if (reason && target.checked) { reason.focus(); }
+      if (reason) {
+        reason.hidden = !target.checked;
+        if (target.checked) { reason.focus(); }
+      }
     }
   });
 
@@ -247,6 +252,8 @@
     if (box && box.checked) {
       row.querySelectorAll("input.num-input").forEach(function (input) { input.disabled = true; });
     }
+    var reason = row.querySelector(".nodata-reason");
+    if (box && reason && !box.checked && !reason.value) { reason.hidden = true; }
     checkRow(row);
   });
 })();
