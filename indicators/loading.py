@@ -126,6 +126,16 @@ def programme_load(*, data: dict, if_absent: bool = False, replace: bool = False
     return LoadOutcome(code=code, created=True, counts=counts)
 
 
+def programme_delete(*, programme: Programme) -> None:
+    """Delete a programme and everything it holds, in one transaction.
+
+    ``Programme.delete()`` alone is refused (ProtectedError): financial plan lines PROTECT their
+    budget lines and indicator values/targets PROTECT their value chains. Those go first.
+    """
+    with transaction.atomic():
+        _delete_programme(programme)
+
+
 def _delete_programme(programme: Programme) -> None:
     # PROTECTed references (plan line -> budget line, value -> chain) go first.
     FinancialPlan.objects.filter(programme=programme).delete()

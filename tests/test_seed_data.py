@@ -468,3 +468,14 @@ def test_a_file_that_is_not_a_programme_is_refused_with_a_message(tmp_path):
         call_command("load_programme", str(path))
     with pytest.raises(CommandError, match="No such file"):
         call_command("load_programme", str(tmp_path / "missing.json"))
+
+
+def test_programme_delete_removes_everything_the_plain_delete_refuses(programme):
+    from django.db.models.deletion import ProtectedError
+
+    from indicators.loading import programme_delete
+
+    with pytest.raises(ProtectedError):
+        Programme.objects.filter(code=CODE).delete()
+    programme_delete(programme=programme)
+    assert all(count == 0 for count in _table_counts().values())
