@@ -194,7 +194,7 @@ class BeneficiaryDistrictAdmin(ImportExportModelAdmin):
         try:
             report = beneficiaries_import_from_log(log=form.cleaned_data["log"], content=content, user=request.user)
         except WorkbookRefused as error:
-            messages.error(request, str(error))
+            messages.error(request, error.translated(_))
             return HttpResponseRedirect(import_url)
         finally:
             default_storage.delete(name)

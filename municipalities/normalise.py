@@ -11,8 +11,34 @@ from decimal import Decimal, InvalidOperation
 HUNDRED = Decimal("100")
 
 
-class CellError(ValueError):
+def gettext_noop(message: str) -> str:
+    """Marks an English msgid for makemessages (xgettext matches this name); the service translates it."""
+    return message
+
+
+class Refusal(ValueError):
+    """A refusal with a msgid and its named parameters; str() is the English text."""
+
+    def __init__(self, msgid: str, **params: object):
+        self.msgid, self.params = msgid, params
+        super().__init__(msgid % params)
+
+    def translated(self, gettext) -> str:
+        return gettext(self.msgid) % self.params
+
+
+class CellError(Refusal):
     """A cell that cannot be read; the message says what is wrong and what is expected."""
+
+
+MSG_UBIGEO_MISSING = gettext_noop("The ubigeo is missing.")
+MSG_UBIGEO_NOT_SIX_DIGITS = gettext_noop("The ubigeo '%(value)s' is not a six-digit code.")
+MSG_POPULATION_MISSING = gettext_noop("The target population is missing.")
+MSG_POPULATION_NOT_NUMBER = gettext_noop("The target population '%(value)s' is not a number.")
+MSG_POPULATION_NOT_WHOLE = gettext_noop("The target population '%(value)s' is not a whole number.")
+MSG_POPULATION_NOT_POSITIVE = gettext_noop("The target population '%(value)s' must be a positive whole number.")
+MSG_SHARE_NOT_NUMBER = gettext_noop("The share '%(value)s' is not a number.")
+MSG_SHARE_OUT_OF_RANGE = gettext_noop("The share '%(value)s' is outside 0-100%%.")
 
 
 def fold(text: object) -> str:
@@ -85,25 +111,25 @@ def is_header_row(cells: list[object]) -> bool:
 def parse_ubigeo(value: object) -> str:
     """Six-digit code; a number that lost its leading zero (30301 -> "030301") is restored."""
     if is_blank(value):
-        raise CellError("The ubigeo is missing.")
+        raise CellError(MSG_UBIGEO_MISSING)
     if isinstance(value, float):
         if not value.is_integer():
-            raise CellError(f"The ubigeo {value!r} is not a six-digit code.")
+            raise CellError(MSG_UBIGEO_NOT_SIX_DIGITS, value=clean_label(value))
         value = int(value)
     text = re.sub(r"\s+", "", str(value))
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
     if not text.isdigit() or not 5 <= len(text) <= 6:
-        raise CellError(f"The ubigeo {clean_label(value)!r} is not a six-digit code.")
+        raise CellError(MSG_UBIGEO_NOT_SIX_DIGITS, value=clean_label(value))
     return text.zfill(6)
 
 
 _THOUSANDS = re.compile(r"^\d{1,3}([,' ]\d{3})+$")
 
 
-def _to_decimal(value: object, what: str) -> Decimal:
+def _to_decimal(value: object, not_a_number: str) -> Decimal:
     if isinstance(value, bool):
-        raise CellError(f"The {what} {value!r} is not a number.")
+        raise CellError(not_a_number, value=value)
     if isinstance(value, int | Decimal):
         return Decimal(value)
     if isinstance(value, float):
@@ -116,21 +142,21 @@ def _to_decimal(value: object, what: str) -> Decimal:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise CellError(f"The {what} {clean_label(value)!r} is not a number.") from None
+        raise CellError(not_a_number, value=clean_label(value)) from None
     if not number.is_finite():
-        raise CellError(f"The {what} {clean_label(value)!r} is not a number.")
+        raise CellError(not_a_number, value=clean_label(value))
     return number
 
 
 def parse_population(value: object) -> int:
     """A positive whole number of people; accepts numbers stored as text and thousands separators."""
     if is_blank(value):
-        raise CellError("The target population is missing.")
-    number = _to_decimal(value, "target population")
+        raise CellError(MSG_POPULATION_MISSING)
+    number = _to_decimal(value, MSG_POPULATION_NOT_NUMBER)
     if number != number.to_integral_value():
-        raise CellError(f"The target population {clean_label(value)!r} is not a whole number.")
+        raise CellError(MSG_POPULATION_NOT_WHOLE, value=clean_label(value))
     if number < 1:
-        raise CellError(f"The target population {clean_label(value)!r} must be a positive whole number.")
+        raise CellError(MSG_POPULATION_NOT_POSITIVE, value=clean_label(value))
     return int(number)
 
 
@@ -148,7 +174,7 @@ def shares_are_fractions(values: list[object]) -> bool:
         if is_blank(value) or is_percent_text(value):
             continue
         try:
-            plain.append(_to_decimal(value, "share"))
+            plain.append(_to_decimal(value, MSG_SHARE_NOT_NUMBER))
         except CellError:
             continue
     return bool(plain) and all(abs(number) <= 1 for number in plain)
@@ -163,14 +189,14 @@ def parse_share(value: object, *, fraction: bool = False, percent_format: bool =
     if is_blank(value):
         return None
     if is_percent_text(value):
-        number = _to_decimal(str(value).strip()[:-1], "share")
+        number = _to_decimal(str(value).strip()[:-1], MSG_SHARE_NOT_NUMBER)
     else:
-        number = _to_decimal(value, "share")
+        number = _to_decimal(value, MSG_SHARE_NOT_NUMBER)
         if fraction or percent_format:
             number *= HUNDRED
     number = number.quantize(Decimal("0.0001"))
     if not Decimal(0) <= number <= HUNDRED:
-        raise CellError(f"The share {clean_label(value)!r} is outside 0-100%.")
+        raise CellError(MSG_SHARE_OUT_OF_RANGE, value=clean_label(value))
     return number
 
 

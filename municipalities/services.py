@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from indicators.models import Programme
 from municipalities.models import BeneficiaryDistrict, BeneficiaryImport, District
@@ -22,7 +24,6 @@ from municipalities.normalise import (
     clean_label,
     district_name_agrees,
     fold,
-    is_blank,
     names_agree,
     parse_population,
     parse_share,
@@ -45,6 +46,28 @@ FIELDS = (
     "domain",
 )
 MAX_LENGTHS = {"department_label": 60, "province_label": 60, "district_label": 80, "domain": 60, "country": 60}
+MSG_DEPARTMENT_MISSING = gettext_noop("The department name is missing.")
+MSG_PROVINCE_MISSING = gettext_noop("The province name is missing.")
+MSG_DISTRICT_MISSING = gettext_noop("The district name is missing.")
+MSG_NOT_PERU = gettext_noop("The country '%(country)s' is not Perú; only Peruvian districts can be listed.")
+MSG_INTERVENTION_PREFIX = gettext_noop("%% intervention: %(error)s")
+MSG_WOMEN_PREFIX = gettext_noop("%% women: %(error)s")
+MSG_TOO_LONG = gettext_noop("'%(value)s' is longer than %(limit)s characters.")
+MSG_NOT_IN_REGISTER = gettext_noop("The ubigeo %(ubigeo)s does not exist in the district register (%(codes)s codes).")
+MSG_AMBIGUOUS_CODE = gettext_noop("The %(codes)s code %(ubigeo)s belongs to several districts of the register.")
+MSG_DEPARTMENT_MISMATCH = gettext_noop(
+    "Department '%(listed)s' does not match the register: "
+    "%(ubigeo)s is in %(department)s / %(province)s / %(district)s."
+)
+MSG_PROVINCE_MISMATCH = gettext_noop(
+    "Province '%(listed)s' does not match the register: %(ubigeo)s is in %(department)s / %(province)s / %(district)s."
+)
+MSG_DISTRICT_NAME_DIFFERS = gettext_noop("Listed as '%(listed)s'; the register names %(ubigeo)s %(district)s.")
+MSG_DUPLICATE = gettext_noop("The ubigeo %(ubigeo)s appears %(count)s times in the file (rows %(rows)s).")
+MSG_NO_ROWS = gettext_noop("The table has headers but no rows.")
+MSG_ROWS_REFUSED = gettext_noop("%(count)s row(s) refused; nothing was imported.")
+MSG_FILE_CHANGED = gettext_noop("The file changed since the preview; upload it again.")
+
 CODE_FIELD = {Codes.INEI: "ubigeo", Codes.RENIEC: "ubigeo_reniec", Codes.SUNAT: "ubigeo_sunat"}
 
 
@@ -119,58 +142,57 @@ def _check_row(source: SourceRow, register: dict[str, District], fractions: dict
     try:
         row.ubigeo = parse_ubigeo(raw.get("ubigeo"))
     except CellError as error:
-        errors.append(str(error))
+        errors.append(error.translated(_))
     labels = {}
-    for column, label_field, what in (
-        ("department", "department_label", "department"),
-        ("province", "province_label", "province"),
-        ("district", "district_label", "district"),
+    for column, label_field, missing in (
+        ("department", "department_label", MSG_DEPARTMENT_MISSING),
+        ("province", "province_label", MSG_PROVINCE_MISSING),
+        ("district", "district_label", MSG_DISTRICT_MISSING),
     ):
         labels[label_field] = clean_label(raw.get(column))
         if not labels[label_field]:
-            errors.append(f"The {what} name is missing.")
+            errors.append(_(missing))
     country = clean_label(raw.get("country")) or "Perú"
     if fold(country) != "PERU":
-        errors.append(f"The country {country!r} is not Perú; only Peruvian districts can be listed.")
+        errors.append(_(MSG_NOT_PERU) % {"country": country})
     values: dict[str, object] = {"country": country, **labels, "domain": clean_label(raw.get("domain"))}
     try:
         values["target_population"] = parse_population(raw.get("population"))
     except CellError as error:
-        errors.append(str(error))
+        errors.append(error.translated(_))
     for column, share_field in (("intervention", "intervention_share"), ("women", "women_share")):
         try:
             values[share_field] = parse_share(
                 raw.get(column), fraction=fractions[column], percent_format=source.percent_format.get(column, False)
             )
         except CellError as error:
-            errors.append(f"{'% intervention' if column == 'intervention' else '% women'}: {error}")
+            prefix = MSG_INTERVENTION_PREFIX if column == "intervention" else MSG_WOMEN_PREFIX
+            errors.append(_(prefix) % {"error": error.translated(_)})
     for name, limit in MAX_LENGTHS.items():
         if len(str(values.get(name, ""))) > limit:
-            errors.append(f"The {name.replace('_label', '')} {values[name]!r} is longer than {limit} characters.")
+            errors.append(_(MSG_TOO_LONG) % {"value": values[name], "limit": limit})
     row.values = values
     if row.ubigeo:
         if row.ubigeo not in register:
-            errors.append(f"The ubigeo {row.ubigeo} does not exist in the district register ({codes.upper()} codes).")
+            errors.append(_(MSG_NOT_IN_REGISTER) % {"ubigeo": row.ubigeo, "codes": codes.upper()})
         elif register[row.ubigeo] is None:
-            errors.append(f"The {codes.upper()} code {row.ubigeo} belongs to several districts of the register.")
+            errors.append(_(MSG_AMBIGUOUS_CODE) % {"ubigeo": row.ubigeo, "codes": codes.upper()})
         else:
             district = row.district = register[row.ubigeo]
+            where = {
+                "ubigeo": row.ubigeo,
+                "department": district.department,
+                "province": district.province,
+                "district": district.name,
+            }
             if labels["department_label"] and not names_agree(labels["department_label"], district.department):
-                errors.append(
-                    f"Department {labels['department_label']!r} does not match the register: "
-                    f"{row.ubigeo} is in {district.department} / {district.province} / {district.name}."
-                )
+                errors.append(_(MSG_DEPARTMENT_MISMATCH) % {"listed": labels["department_label"], **where})
             if labels["province_label"] and not names_agree(labels["province_label"], district.province):
-                errors.append(
-                    f"Province {labels['province_label']!r} does not match the register: "
-                    f"{row.ubigeo} is in {district.department} / {district.province} / {district.name}."
-                )
+                errors.append(_(MSG_PROVINCE_MISMATCH) % {"listed": labels["province_label"], **where})
             if labels["district_label"] and not district_name_agrees(
                 labels["district_label"], district.name, district.province
             ):
-                row.notes.append(
-                    f"Listed as {labels['district_label']!r}; the register names {row.ubigeo} {district.name}."
-                )
+                row.notes.append(_(MSG_DISTRICT_NAME_DIFFERS) % {"listed": labels["district_label"], **where})
     return row
 
 
@@ -183,7 +205,7 @@ def _mark_duplicates(rows: list[RowOutcome]) -> None:
         lines = lines_by_ubigeo.get(row.ubigeo, [])
         if len(lines) > 1:
             row.errors.append(
-                f"The ubigeo {row.ubigeo} appears {len(lines)} times in the file (rows {', '.join(map(str, lines))})."
+                _(MSG_DUPLICATE) % {"ubigeo": row.ubigeo, "count": len(lines), "rows": ", ".join(map(str, lines))}
             )
 
 
@@ -280,7 +302,7 @@ def beneficiaries_import(
     try:
         table = read_table(content, file_name, import_limits())
     except WorkbookRefused as error:
-        report.file_error = log.message = str(error)
+        report.file_error = log.message = error.translated(_)
         log.outcome = BeneficiaryImport.Outcome.REFUSED_FILE
         log.save()
         return report
@@ -297,10 +319,10 @@ def beneficiaries_import(
     ]
     if not report.rows:
         log.outcome = BeneficiaryImport.Outcome.REFUSED_ROWS
-        log.message = "The table has headers but no rows."
+        log.message = _(MSG_NO_ROWS)
     elif refused and all_or_nothing:
         log.outcome = BeneficiaryImport.Outcome.REFUSED_ROWS
-        log.message = f"{len(refused)} row(s) refused; nothing was imported."
+        log.message = _(MSG_ROWS_REFUSED) % {"count": len(refused)}
     elif dry_run:
         log.outcome = BeneficiaryImport.Outcome.PREVIEW
     else:
@@ -316,11 +338,7 @@ def beneficiaries_import(
 def beneficiaries_import_from_log(*, log: BeneficiaryImport, content: bytes, user) -> ImportReport:
     """Apply a previewed file: only when its checksum is the one the preview logged."""
     if hashlib.sha256(content).hexdigest() != log.sha256:
-        raise WorkbookRefused("The file changed since the preview; upload it again.")
+        raise WorkbookRefused(MSG_FILE_CHANGED)
     return beneficiaries_import(
         programme=log.programme, content=content, file_name=log.file_name, user=user, codes=log.codes
     )
-
-
-def is_blank_row(values: dict[str, object]) -> bool:
-    return all(is_blank(v) for v in values.values())

@@ -11,14 +11,36 @@ from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
 
-from municipalities.normalise import clean_label, is_blank, is_header_row, map_header
+from municipalities.normalise import Refusal, clean_label, gettext_noop, is_blank, is_header_row, map_header
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-class WorkbookRefused(ValueError):
+class WorkbookRefused(Refusal):
     """A file that is not imported at all; the message says why."""
+
+
+MSG_TOO_LARGE = gettext_noop("The file is too large: the limit is %(limit)s bytes.")
+MSG_MACRO_EXTENSION = gettext_noop("Workbooks with macros (.xlsm) are not accepted. Save the file as .xlsx.")
+MSG_ENCRYPTED = gettext_noop("The workbook is encrypted (password-protected). Save a copy without a password.")
+MSG_OLD_XLS = gettext_noop("This is an old-format Excel file (.xls). Save it as an Excel workbook (.xlsx).")
+MSG_NOT_XLSX = gettext_noop("The file is not an Excel workbook (.xlsx).")
+MSG_DAMAGED = gettext_noop("The file is not an Excel workbook (.xlsx): it is damaged or truncated.")
+MSG_TOO_MANY_PARTS = gettext_noop("The workbook has too many parts (%(count)s); it is refused as unsafe.")
+MSG_ZIP_BOMB = gettext_noop("The workbook expands to an abnormal size (zip bomb); it is refused as unsafe.")
+MSG_MACROS = gettext_noop("The workbook contains macros; it is refused. Save it as a plain .xlsx.")
+MSG_EXTERNAL_LINKS = gettext_noop(
+    "The workbook has links to other files (external links); it is refused. "
+    "Copy the values into the sheet (Paste special > Values) and remove the links."
+)
+MSG_DTD = gettext_noop("The workbook contains XML declarations that are refused as unsafe.")
+MSG_UNREADABLE = gettext_noop("The workbook could not be read (%(error)s).")
+MSG_NO_TABLE = gettext_noop(
+    "No beneficiary table found: no row has the headers Ubigeo, Departamento, Provincia, Distrito "
+    "and N° de Población objetivo."
+)
+MSG_TOO_MANY_ROWS = gettext_noop("The table has more than %(limit)s rows; split the file.")
 
 
 @dataclass(frozen=True)
@@ -51,45 +73,40 @@ def check_container(content: bytes, file_name: str, limits: Limits) -> None:
     """Refuse what must never reach the XML parser. Raises WorkbookRefused."""
     name = file_name.lower()
     if len(content) > limits.max_bytes:
-        raise WorkbookRefused(
-            f"The file is too large ({len(content):,} bytes; the limit is {limits.max_bytes:,} bytes)."
-        )
+        raise WorkbookRefused(MSG_TOO_LARGE, limit=f"{limits.max_bytes:,}")
     if name.endswith((".xlsm", ".xltm", ".xlam")):
-        raise WorkbookRefused("Workbooks with macros (.xlsm) are not accepted. Save the file as .xlsx.")
+        raise WorkbookRefused(MSG_MACRO_EXTENSION)
     if content.startswith(OLE_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in content:
-            raise WorkbookRefused("The workbook is encrypted (password-protected). Save a copy without a password.")
-        raise WorkbookRefused("This is an old-format Excel file (.xls). Save it as an Excel workbook (.xlsx).")
+            raise WorkbookRefused(MSG_ENCRYPTED)
+        raise WorkbookRefused(MSG_OLD_XLS)
     if not content.startswith(ZIP_MAGIC):
-        raise WorkbookRefused("The file is not an Excel workbook (.xlsx).")
+        raise WorkbookRefused(MSG_NOT_XLSX)
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise WorkbookRefused("The file is not an Excel workbook (.xlsx): it is damaged or truncated.") from None
+        raise WorkbookRefused(MSG_DAMAGED) from None
     names = {info.filename for info in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise WorkbookRefused("The file is not an Excel workbook (.xlsx).")
+        raise WorkbookRefused(MSG_NOT_XLSX)
     if len(infos) > limits.max_members:
-        raise WorkbookRefused(f"The workbook has too many parts ({len(infos)}); it is refused as unsafe.")
+        raise WorkbookRefused(MSG_TOO_MANY_PARTS, count=len(infos))
     total = sum(info.file_size for info in infos)
     if total > limits.max_uncompressed_bytes or any(
         info.compress_size and info.file_size / info.compress_size > limits.max_ratio for info in infos
     ):
-        raise WorkbookRefused("The workbook expands to an abnormal size (zip bomb); it is refused as unsafe.")
+        raise WorkbookRefused(MSG_ZIP_BOMB)
     if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise WorkbookRefused("The workbook contains macros; it is refused. Save it as a plain .xlsx.")
+        raise WorkbookRefused(MSG_MACROS)
     if any(n.startswith("xl/externalLinks/") for n in names):
-        raise WorkbookRefused(
-            "The workbook has links to other files (external links); it is refused. "
-            "Copy the values into the sheet (Paste special > Values) and remove the links."
-        )
+        raise WorkbookRefused(MSG_EXTERNAL_LINKS)
     for info in infos:
         if info.filename.endswith((".xml", ".rels", ".vml")):
             with archive.open(info) as member:
                 # DTDs (entity expansion, external entities) have no place in an xlsx part.
                 if b"<!DOCTYPE" in member.read().upper():
-                    raise WorkbookRefused("The workbook contains XML declarations that are refused as unsafe.")
+                    raise WorkbookRefused(MSG_DTD)
 
 
 def read_table(content: bytes, file_name: str, limits: Limits | None = None) -> Table:
@@ -99,7 +116,7 @@ def read_table(content: bytes, file_name: str, limits: Limits | None = None) -> 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on malformed parts
-        raise WorkbookRefused(f"The workbook could not be read ({type(error).__name__}).") from None
+        raise WorkbookRefused(MSG_UNREADABLE, error=type(error).__name__) from None
     try:
         for sheet in workbook.worksheets:
             table = _table_in_sheet(sheet, limits)
@@ -107,10 +124,7 @@ def read_table(content: bytes, file_name: str, limits: Limits | None = None) -> 
                 return table
     finally:
         workbook.close()
-    raise WorkbookRefused(
-        "No beneficiary table found: no row has the headers Ubigeo, Departamento, Provincia, Distrito "
-        "and N° de Población objetivo."
-    )
+    raise WorkbookRefused(MSG_NO_TABLE)
 
 
 def _table_in_sheet(sheet, limits: Limits) -> Table | None:
@@ -130,7 +144,7 @@ def _table_in_sheet(sheet, limits: Limits) -> Table | None:
             table.repeated_headers.append(line)
             continue
         if len(table.rows) >= limits.max_rows:
-            raise WorkbookRefused(f"The table has more than {limits.max_rows:,} rows; split the file.")
+            raise WorkbookRefused(MSG_TOO_MANY_ROWS, limit=f"{limits.max_rows:,}")
         values, formats = {}, {}
         for column, index in table.columns.items():
             cell = row[index] if index < len(row) else None
