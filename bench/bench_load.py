@@ -147,6 +147,38 @@ class Session:
 NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
 
 
+def filled_entry_form(html: str, flip: bool) -> tuple[str, list[list[str]], dict[str, str]]:
+    """The entry form as a browser would post it, with up to 4 values set or moved by +-1, and a reason.
+
+    Returns (action, fields, {field name: new value}).
+    """
+    reader = FormReader("save-button")
+    reader.feed(html)
+    form = reader.form()
+    fields, changed = [], {}
+    for name, value in form["fields"]:
+        if name.endswith("-value") and len(changed) < 4 and (NUMBER.match(value.strip()) or not value.strip()):
+            # An empty quarter gets small whole numbers (valid for counts and percentages alike).
+            number = int(float(value.replace(",", "."))) if value.strip() else 10
+            value = str(number + (1 if flip else -1) if number > 1 else number + 1)
+            changed[name] = value
+        fields.append([name, value])
+    for field in fields:
+        if field[0].endswith("-reason") and not field[1]:
+            field[1] = "load test"
+    button = form.get("button")
+    if button and button[0]:
+        fields.append(list(button))
+    return form["action"], fields, changed
+
+
+def entry_values(html: str) -> dict[str, str]:
+    """The value fields of an entry form as shown: {field name: text}."""
+    reader = FormReader("save-button")
+    reader.feed(html)
+    return {name: value for name, value in reader.form()["fields"] if name.endswith("-value")}
+
+
 def save_quarter(session: Session, quarter: str, flip: bool) -> tuple[int, int, float, float, str]:
     """GET the entry form, change its numeric values by +-1 with a reason, POST it. (get, post) statuses/latencies."""
     path = f"/entry/{PROGRAMME}/{quarter}/"
@@ -155,24 +187,9 @@ def save_quarter(session: Session, quarter: str, flip: bool) -> tuple[int, int, 
     get_latency = time.perf_counter() - started
     if status != 200:
         return status, 0, get_latency, 0.0, f"GET {path} -> {status}"
-    reader = FormReader("save-button")
-    reader.feed(body.decode())
-    form = reader.form()
-    fields, changed = [], 0
-    for name, value in form["fields"]:
-        if name.endswith("-value") and NUMBER.match(value.strip()) and changed < 4:
-            number = int(float(value.replace(",", ".")))
-            value = str(number + (1 if flip else -1) if number > 1 else number + 1)
-            changed += 1
-        fields.append([name, value])
-    for field in fields:
-        if field[0].endswith("-reason") and not field[1]:
-            field[1] = "load test"
-    button = form.get("button")
-    if button and button[0]:
-        fields.append(list(button))
+    action, fields, _changed = filled_entry_form(body.decode(), flip)
     started = time.perf_counter()
-    status, _, body = session.post_form(form["action"] or path, fields, f"http://{session.host}:{session.port}{path}")
+    status, _, body = session.post_form(action or path, fields, f"http://{session.host}:{session.port}{path}")
     post_latency = time.perf_counter() - started
     detail = (
         ""
