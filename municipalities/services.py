@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -66,6 +66,7 @@ MSG_DISTRICT_NAME_DIFFERS = gettext_noop("Listed as '%(listed)s'; the register n
 MSG_DUPLICATE = gettext_noop("The ubigeo %(ubigeo)s appears %(count)s times in the file (rows %(rows)s).")
 MSG_NO_ROWS = gettext_noop("The table has headers but no rows.")
 MSG_ROWS_REFUSED = gettext_noop("%(count)s row(s) refused; nothing was imported.")
+MSG_CONCURRENT = gettext_noop("The list changed while this file was being imported; nothing was imported. Try again.")
 MSG_FILE_CHANGED = gettext_noop("The file changed since the preview; upload it again.")
 
 CODE_FIELD = {Codes.INEI: "ubigeo", Codes.RENIEC: "ubigeo_reniec", Codes.SUNAT: "ubigeo_sunat"}
@@ -326,11 +327,17 @@ def beneficiaries_import(
     elif dry_run:
         log.outcome = BeneficiaryImport.Outcome.PREVIEW
     else:
-        with transaction.atomic():
-            _apply(programme, report.rows)
-            log.outcome = BeneficiaryImport.Outcome.APPLIED
-            log.save()
-        return report
+        try:
+            with transaction.atomic():
+                _apply(programme, report.rows)
+                log.outcome = BeneficiaryImport.Outcome.APPLIED
+                log.save()
+            return report
+        except IntegrityError:
+            # Another import wrote the same districts between our check and our write: nothing of ours stays.
+            log.pk = None
+            log.outcome = BeneficiaryImport.Outcome.REFUSED_ROWS
+            log.message = _(MSG_CONCURRENT)
     log.save()
     return report
 

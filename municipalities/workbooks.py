@@ -129,6 +129,8 @@ def read_table(content: bytes, file_name: str, limits: Limits | None = None) -> 
 
 def _table_in_sheet(sheet, limits: Limits) -> Table | None:
     table: Table | None = None
+    # Some writers store a wrong sheet dimension; read-only openpyxl would trust it and miss rows.
+    sheet.reset_dimensions()
     for line, row in enumerate(sheet.iter_rows(), start=1):
         cells = [cell.value for cell in row]
         if table is None:

@@ -116,3 +116,51 @@ def test_workbook_of_every_peruvian_district_imports_completely():
     assert BeneficiaryDistrict.objects.count() == count == 1874
     assert BeneficiaryDistrict.objects.aggregate(s=Sum("target_population"))["s"] == sum(range(1000, 1000 + count))
     assert set(BeneficiaryDistrict.objects.values_list("women_share", flat=True)) == {Decimal("50")}
+
+
+def test_a_sheet_with_a_wrong_stored_dimension_is_read_in_full():
+    import re
+    import zipfile
+
+    content = factories.seed_annex_workbook()
+    source = zipfile.ZipFile(io.BytesIO(content))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data, count = re.subn(rb'<dimension ref="[^"]+"', b'<dimension ref="A1"', data)
+                assert count == 1
+            target.writestr(info.filename, data)
+
+    report = _import(buffer.getvalue())
+
+    assert report.counts == {Action.CREATE: 73}
+
+
+def test_a_concurrent_import_of_the_same_districts_leaves_nothing_of_ours(monkeypatch):
+    from municipalities import services
+    from municipalities.models import BeneficiaryImport
+
+    original = services.check_table
+
+    def check_then_someone_else_imports(table, **kwargs):
+        rows = original(table, **kwargs)
+        BeneficiaryDistrict.objects.create(
+            programme=kwargs["programme"],
+            district=rows[0].district,
+            department_label="x",
+            province_label="x",
+            district_label="x",
+            target_population=1,
+        )
+        return rows
+
+    monkeypatch.setattr(services, "check_table", check_then_someone_else_imports)
+
+    report = _import(factories.seed_annex_workbook())
+
+    assert not report.applied
+    assert BeneficiaryDistrict.objects.count() == 1  # only the other import's row
+    log = BeneficiaryImport.objects.get()
+    assert log.outcome == BeneficiaryImport.Outcome.REFUSED_ROWS and "changed while" in log.message

@@ -114,7 +114,7 @@ def _encrypted_like() -> bytes:
 
 
 def _zip_bomb() -> bytes:
-    return factories.rezip(_xlsx(), add={"xl/media/padding.bin": b"\0" * (120 * 1024 * 1024)})
+    return factories.rezip(_xlsx(), add={"xl/media/padding.bin": b"\0" * (10 * 1024 * 1024)})
 
 
 def _no_table() -> bytes:
