@@ -167,9 +167,11 @@ def _year_rows(observations: Sequence[Observation], year: int) -> list[Observati
     return sorted((o for o in rows if not o.period.is_year), key=lambda o: o.period.quarter)
 
 
-def _period_rows(observations: Iterable[Observation], period: Period, *, up_to: bool) -> list[Observation]:
-    """The observations that make up ``period``, or everything from the start to its end when ``up_to``."""
+def _period_rows(observations: Iterable[Observation], period: Period | None, *, up_to: bool) -> list[Observation]:
+    """The observations that make up ``period`` (None: the whole programme), or all up to its end when ``up_to``."""
     rows = list(observations)
+    if period is None:
+        return [o for year in sorted({o.period.year for o in rows}) for o in _year_rows(rows, year)]
     if period.is_year:
         current = _year_rows(rows, period.year)
     else:
@@ -184,8 +186,10 @@ def _period_rows(observations: Iterable[Observation], period: Period, *, up_to: 
     return [o for year in earlier_years for o in _year_rows(rows, year)] + current
 
 
-def aggregate(observations: Iterable[Observation], aggregation: str, period: Period) -> Aggregate:
+def aggregate(observations: Iterable[Observation], aggregation: str, period: Period | None) -> Aggregate:
     """An indicator's figure for ``period`` in its unit; ``NO_DATA`` when no observation carries a number.
+
+    ``period=None`` is the whole programme: every year (a year's whole-year figure, else its quarters).
 
     SUM: Σ values in the period. RUNNING_TOTAL: Σ values from the start up to the period's end, when
     the period itself has a value (a quarter of a year known only as a whole has no running total).

@@ -31,6 +31,9 @@ from indicators.models import (
 )
 from indicators.periods import Period
 
+# A period of ``None`` is the whole programme: every value (against the final target), every task.
+WHOLE_PROGRAMME = None
+
 
 class Origin(StrEnum):
     STATED = "stated"
@@ -63,9 +66,9 @@ def _computed(value: Decimal | None) -> Figure:
 
 @dataclass(frozen=True)
 class IndicatorAchievement:
-    """An indicator's figures for one period: actual and target in its unit, achievement as a ratio."""
+    """An indicator's figures for one period (None: the whole programme): actual and target in its unit, ratio."""
 
-    period: Period
+    period: Period | None
     actual: Decimal | None
     target: Decimal | None
     achievement: Figure
@@ -100,7 +103,7 @@ class LevelRow:
 @dataclass(frozen=True)
 class MonitoringCard:
     programme_code: str
-    periods: list[Period]
+    periods: list[Period | None]
     levels: list[LevelRow]
 
     def level(self, code: str) -> LevelRow:
@@ -151,8 +154,14 @@ def _observation(row: IndicatorValue, unit_kind: str | None = None) -> scores.Ob
     return scores.Observation(period, _number(row.value, row.share, unit_kind), row.numerator, row.denominator)
 
 
-def _target_for(targets: dict[tuple[int, int], Decimal | None], period: Period) -> Decimal | None:
-    """The period's own target; for a quarter without one, its year's target."""
+def _target_for(
+    targets: dict[tuple[int, int], Decimal | None], period: Period | None, indicator: Indicator | None = None
+) -> Decimal | None:
+    """The period's own target; for a quarter without one, its year's; for the whole programme, the final target."""
+    if period is WHOLE_PROGRAMME:
+        if indicator is None:
+            return None
+        return _number(indicator.final_target, indicator.final_target_share, indicator.unit_kind)
     if (period.year, period.quarter) in targets:
         return targets[(period.year, period.quarter)]
     return targets.get((period.year, 0))
@@ -160,14 +169,14 @@ def _target_for(targets: dict[tuple[int, int], Decimal | None], period: Period) 
 
 def _achievement_for(
     indicator: Indicator,
-    period: Period,
+    period: Period | None,
     observations: list[scores.Observation],
     targets: dict[tuple[int, int], Decimal | None],
     stated: dict[tuple[int, int], Decimal],
 ) -> IndicatorAchievement:
     actual = scores.aggregate(observations, indicator.aggregation, period).value
-    target = _target_for(targets, period)
-    if (period.year, period.quarter) in stated:
+    target = _target_for(targets, period, indicator)
+    if period is not WHOLE_PROGRAMME and (period.year, period.quarter) in stated:
         return IndicatorAchievement(
             period, actual, target, Figure(stated[(period.year, period.quarter)], Origin.STATED)
         )
@@ -209,7 +218,7 @@ def _indicator_inputs(indicators: Sequence[Indicator]) -> _IndicatorInputs:
 
 
 def indicator_achievements(
-    indicators: Iterable[Indicator], periods: Sequence[Period]
+    indicators: Iterable[Indicator], periods: Sequence[Period | None]
 ) -> dict[int, list[IndicatorAchievement]]:
     """Each indicator's achievement (ratio, stated or computed) per period, by indicator id; three queries."""
     rows = list(indicators)
@@ -223,7 +232,7 @@ def indicator_achievements(
     }
 
 
-def indicator_achievement(indicator: Indicator, period: Period) -> IndicatorAchievement:
+def indicator_achievement(indicator: Indicator, period: Period | None) -> IndicatorAchievement:
     """One indicator's actual, target and achievement (ratio, stated or computed) for one period."""
     return indicator_achievements([indicator], [period])[indicator.pk][0]
 
@@ -232,11 +241,15 @@ def indicator_achievement(indicator: Indicator, period: Period) -> IndicatorAchi
 # The monitoring card
 
 
-def _tasks_by_result(result_ids: Sequence[int], periods: Sequence[Period]) -> dict[tuple[int, int, int], list]:
+def _tasks_by_result(
+    result_ids: Sequence[int], periods: Sequence[Period | None]
+) -> dict[tuple[int, int, int], list[scores.TaskFigures]]:
     """Task figures keyed by (result id, year, quarter): one query."""
-    years = sorted({p.year for p in periods})
+    tasks = Task.objects.filter(activity__result_id__in=result_ids)
+    if WHOLE_PROGRAMME not in periods:
+        tasks = tasks.filter(year__in=sorted({p.year for p in periods}))
     out: dict[tuple[int, int, int], list[scores.TaskFigures]] = defaultdict(list)
-    rows = Task.objects.filter(activity__result_id__in=result_ids, year__in=years).values_list(
+    rows = tasks.values_list(
         "activity__result_id",
         "year",
         "quarter",
@@ -287,14 +300,14 @@ class LevelScoresFigures:
 
 def _level_figures(
     result: Result,
-    periods: Sequence[Period],
+    periods: Sequence[Period | None],
     stated_scores: dict[tuple[int, int, int], StatedScore],
     computed: Sequence[scores.LevelScores],
     averages: Sequence[Decimal | None],
 ) -> LevelScoresFigures:
     out = LevelScoresFigures()
     for period, level, mean in zip(periods, computed, averages, strict=True):
-        stated = stated_scores.get((result.pk, period.year, period.quarter))
+        stated = None if period is WHOLE_PROGRAMME else stated_scores.get((result.pk, period.year, period.quarter))
         out.efficacy.append(_stated_or(stated, "efficacy", level.efficacy))
         out.efficiency.append(_stated_or(stated, "efficiency", level.efficiency))
         out.sustainability.append(_stated_or(stated, "sustainability", level.sustainability))
@@ -302,8 +315,13 @@ def _level_figures(
     return out
 
 
-def monitoring_card(programme: Programme, periods: Sequence[Period], *, cap_average: bool = False) -> MonitoringCard:
-    """The monitoring card of ``programme`` for ``periods`` (years and/or quarters), in seven queries.
+def monitoring_card(
+    programme: Programme, periods: Sequence[Period | None], *, cap_average: bool = False
+) -> MonitoringCard:
+    """The monitoring card of ``programme`` for ``periods`` (years, quarters, None = whole programme), in seven queries.
+
+    For the whole programme, indicators are measured against their final target and the task
+    scores cover every task; no figure is stated for it.
 
     Per level and period: the stated figure when a report stated one, else the figure computed
     from the period's tasks (efficacy, efficiency, sustainability; ratios) and from its indicators'
@@ -337,10 +355,14 @@ def monitoring_card(programme: Programme, periods: Sequence[Period], *, cap_aver
         ]
 
     def task_scores(result: Result) -> list[scores.LevelScores]:
-        return [
-            scores.level_scores(t for q in p.quarters() for t in tasks.get((result.pk, q.year, q.quarter), []))
-            for p in periods
-        ]
+        out = []
+        for p in periods:
+            if p is WHOLE_PROGRAMME:
+                own = [t for (rid, _, _), rows in tasks.items() if rid == result.pk for t in rows]
+            else:
+                own = [t for q in p.quarters() for t in tasks.get((result.pk, q.year, q.quarter), [])]
+            out.append(scores.level_scores(own))
+        return out
 
     sub_results = [r for r in results if r.kind == Result.Kind.RESULT]
     weights = [r.weight for r in sub_results] if any(r.weight is not None for r in sub_results) else None

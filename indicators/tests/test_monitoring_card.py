@@ -24,6 +24,7 @@ from indicators.periods import Period
 from indicators.scores import TrackStatus
 from indicators.selectors import (
     NO_FIGURE,
+    WHOLE_PROGRAMME,
     Figure,
     Origin,
     indicator_achievement,
@@ -240,6 +241,25 @@ def test_card_computes_task_scores_per_result_and_quarter(programme, levels):
     assert card.level("R2").efficacy == [NO_FIGURE] * 4
 
 
+def test_whole_programme_uses_every_task_and_the_final_targets(programme, levels):
+    _, r1, _ = levels
+    act = ActivityFactory(result=r1)
+    TaskFactory(activity=act, year=2010, quarter=4, executed=True, planned_cost=10, actual_cost=10)
+    TaskFactory(activity=act, year=2011, quarter=1, executed=False, planned_cost=10)
+    ind = IndicatorFactory(result=r1, aggregation=Indicator.Aggregation.SUM, final_target=D("50"))
+    _value(ind, Period(2010, 4), D("10"))
+    _value(ind, Q1, D("30"))
+    _target(ind, Y2011, D("35"))
+    StatedScore.objects.create(result=r1, year=2011, quarter=0, efficacy=D("0.9"))
+    card = monitoring_card(programme, [Y2011, WHOLE_PROGRAMME])
+    row = card.level("R1")
+    assert row.efficacy == [Figure(D("0.9"), Origin.STATED), Figure(D("0.5"), Origin.COMPUTED)]
+    whole = row.indicators[0].periods[1]
+    assert (whole.period, whole.actual, whole.target) == (None, D("40"), D("50"))
+    assert whole.achievement == Figure(D("0.8"), Origin.COMPUTED)
+    assert card.level("OE").efficacy[1] == Figure(D("0.5"), Origin.COMPUTED)
+
+
 def test_card_prefers_stated_scores_and_marks_them(programme, levels):
     _, r1, _ = levels
     TaskFactory(activity=ActivityFactory(result=r1), quarter=1, executed=True, planned_cost=10, actual_cost=10)
@@ -452,6 +472,16 @@ def test_achievement_reproduces_the_seed_comments(per0601011, code, actual, targ
     assert row.achievement.origin == Origin.COMPUTED
     places = D(printed).as_tuple().exponent
     assert round(row.achievement.value * 100, -places) == D(printed)
+
+
+@pytest.mark.parametrize(("code", "printed"), [("OE.1", "106"), ("R3.2", "118"), ("R4.5", "80.1")])
+def test_whole_programme_achievement_against_the_final_target_matches_the_seed(per0601011, code, printed):
+    # "80.1% de la meta establecida para fines del 2012", "118% de la meta final de 72".
+    indicator = Indicator.objects.get(result__programme=per0601011, code=code)
+    row = indicator_achievement(indicator, WHOLE_PROGRAMME)
+    places = D(printed).as_tuple().exponent
+    assert round(row.achievement.value * 100, -places) == D(printed)
+    assert row.target == indicator.final_target
 
 
 def test_card_shows_every_stated_figure_of_table_2_1_and_annex_7_2_as_stated(per0601011, per0601011_data):

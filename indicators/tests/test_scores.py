@@ -149,6 +149,22 @@ def test_running_total_of_a_quarter_in_a_year_known_only_as_a_whole_is_no_data()
     assert aggregate(values, "running", Period(2012)) == NO_DATA
 
 
+@pytest.mark.parametrize(
+    ("aggregation", "expected"),
+    [("sum", D("3212")), ("running", D("3212")), ("latest", D("180"))],
+)
+def test_whole_programme_covers_every_year(aggregation, expected):
+    values = [_q(2010, 0, D("3032")), _q(2011, 0, D("180")), _q(2011, 1, D("99"))]  # the year row stands for 2011
+    assert aggregate(values, aggregation, None).value == expected
+
+
+def test_whole_programme_ratio_and_no_data():
+    values = [_q(2010, 1, numerator=D("1"), denominator=D("4")), _q(2011, 2, numerator=D("3"), denominator=D("4"))]
+    assert aggregate(values, "ratio", None).value == D("50")
+    assert aggregate([_q(2011, 1)], "sum", None) == NO_DATA
+    assert aggregate([], "running", None) == NO_DATA
+
+
 def test_a_whole_year_row_marked_no_data_falls_back_to_the_quarters():
     values = [_q(2011, 0), _q(2011, 1, D("30"))]
     assert aggregate(values, "sum", Period(2011)).value == D("30")
