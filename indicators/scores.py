@@ -1,9 +1,10 @@
 """The scores engine: pure functions over Decimals and small frozen dataclasses. Imports nothing from Django.
 
 Units: achievements, efficacy, efficiency, sustainability and execution rates are *ratios*
-(``Decimal("1.06")`` is 106 %). Indicator values and targets that are percentages keep the
-model's unit, percent 0–100. A figure that cannot be computed is ``None`` ("Sin dato"),
-never 0 and never 100 %.
+(``Decimal("1.06")`` is 106 %). Indicator values and targets stay in the unit they are stored
+in: an achievement only needs the actual and the target in the same unit. The RATIO aggregation
+yields percent 0–100, the unit of the model's share fields. A figure that cannot be computed is
+``None`` ("Sin dato"), never 0 and never 100 %.
 
 Public API (stable; the report, the API and the forms call these):
 
