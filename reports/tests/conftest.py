@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
+from indicators.loading import _delete_programme
 from indicators.models import Programme
 from reports.tests.factories import UserFactory, membership
 
@@ -24,11 +26,15 @@ def _pdf_worker_off(settings, tmp_path):
 def per0601011(django_db_setup, django_db_blocker):
     """The PER0601011 programme loaded by the project's loader, kept for the module, removed after."""
     with django_db_blocker.unblock():
-        Programme.objects.filter(code="PER0601011").delete()
-        call_command("load_programme", str(SEED_FIXTURE), verbosity=0)
+        name = str(connection.settings_dict["NAME"])
+        # Never touch a real database: pytest-django sets the test one up only when a test of the
+        # session is marked django_db (the modules using this fixture are).
+        assert "test" in name or "memory" in name, f"not a test database: {name}"
+        call_command("load_programme", str(SEED_FIXTURE), "--replace", verbosity=0)
         programme = Programme.objects.get(code="PER0601011")
         yield programme
-        Programme.objects.filter(pk=programme.pk).delete()
+        # The loader's own removal: PROTECTed references (plan lines, values) go first.
+        _delete_programme(programme)
 
 
 @pytest.fixture
