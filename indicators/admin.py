@@ -215,3 +215,31 @@ class TaskAdmin(admin.ModelAdmin):
             {"fields": ["assumable", ("beneficiary_contribution", "partner_contribution")]},
         ),
     ]
+
+
+# --- Quarterly entry (issue 4) ------------------------------------------------------------------
+
+from indicators.models import Notification, QuarterState, ValueReview  # noqa: E402
+
+
+@admin.register(QuarterState)
+class QuarterStateAdmin(SimpleHistoryAdmin):
+    """Where an admin sets the date a quarter opens for entry; status changes go through the review pages."""
+
+    list_display = ["programme", "year", "quarter", "opens_on", "status", "reopened", "updated_by", "updated_at"]
+    list_filter = ["programme", "status", "reopened", "year"]
+    readonly_fields = ["status", "reopened", "reason", "updated_by", "updated_at"]
+
+
+@admin.register(ValueReview)
+class ValueReviewAdmin(admin.ModelAdmin):
+    list_display = ["value", "action", "reviewer", "created_at"]
+    list_filter = ["action"]
+    readonly_fields = ["value", "reviewer", "action", "comment", "created_at"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["user", "text", "created_at", "read_at"]
+    list_filter = ["read_at"]
+    search_fields = ["text", "user__username"]

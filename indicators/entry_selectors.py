@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from chains.models import ValueChain
@@ -211,8 +212,6 @@ def _disaggregation_flag(indicator: Indicator, rows: list[EntryRow]) -> str | No
 
 def review_queue(*, programmes) -> list[dict]:
     """Quarters with submitted values, per programme: the reviewer's to-do list (one query)."""
-    from django.db.models import Count, Q
-
     rows = (
         IndicatorValue.objects.filter(indicator__result__programme__in=programmes, quarter__gte=1, region="")
         .values("indicator__result__programme__code", "year", "quarter")

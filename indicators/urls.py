@@ -7,6 +7,7 @@ from indicators import views
 app_name = "indicators"
 
 urlpatterns = [
+    path("entry/", views.entry_home, name="entry_home"),
     path("entry/review/", views.review_list, name="review_list"),
     path("entry/audit/", views.audit_log, name="audit_log"),
     path("entry/notifications/", views.notifications, name="notifications"),

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +23,26 @@ from indicators.entry_selectors import EntryPage, entry_page, review_queue
 from indicators.forms import FollowUpForm, ReasonForm, RowForm, initial_for
 from indicators.models import IndicatorValue, Membership, Notification, Programme, QuarterState, ValueReview
 from indicators.periods import InvalidPeriod, Period
+
+
+@login_required
+@require_GET
+def entry_home(request: HttpRequest) -> HttpResponse:
+    """ "My quarter": the user's programmes with their current and previous quarter."""
+    if request.user.is_superuser:
+        programmes = list(Programme.objects.order_by("code"))
+    else:
+        programmes = list(Programme.objects.filter(memberships__user=request.user).order_by("code"))
+    today = timezone.localdate()
+    current = Period(today.year, (today.month - 1) // 3 + 1)
+    rows = [
+        {"programme": p, "scope": permissions.scope_for(request.user, p), "periods": [current, current.previous()]}
+        for p in programmes
+    ]
+    for row in rows:
+        row["can_review"] = permissions.can_review(row["scope"])
+    context = {"rows": rows, "can_audit": permissions.can_view_audit_log(request.user)}
+    return render(request, "indicators/entry_home.html", context)
 
 
 def _programme_and_period(code: str, period_text: str) -> tuple[Programme, Period]:
@@ -118,9 +139,15 @@ def quarter_entry(request: HttpRequest, code: str, period: str) -> HttpResponse:
         _("Saved: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")
         % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
     )
+    labels = {
+        row.key: f"{item.indicator.code} · {row.label}"
+        for g in page.groups
+        for item in g.indicators
+        for row in item.rows
+    }
     for key, row_warnings in result.warnings.items():
         for message in row_warnings:
-            messages.warning(request, f"{key}: {_(message)}")
+            messages.warning(request, f"{labels.get(key, key)}: {_(message)}")
     return redirect(_entry_url(programme, the_period))
 
 

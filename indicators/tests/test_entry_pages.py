@@ -244,3 +244,18 @@ def test_follow_up_flag_from_the_history_page(client, world):
 def test_entry_url_needs_a_quarter(client, world, period):
     client.force_login(world.staff)
     assert client.get(f"/entry/PER0601011/{period}/").status_code == 404
+
+
+def test_my_quarters_lists_the_users_programmes_with_links(client, world):
+    client.force_login(world.staff)
+    html = client.get(reverse("indicators:entry_home")).content.decode()
+    assert "/entry/PER0601011/" in html
+    assert reverse("indicators:audit_log") not in html
+    client.force_login(world.admin)
+    assert reverse("indicators:audit_log") in client.get(reverse("indicators:entry_home")).content.decode()
+
+
+def test_save_warnings_name_the_indicator_and_row(client, world):
+    client.force_login(world.staff_all)
+    response = client.post(url(world), {field(world.rate, "value"): "95"}, follow=True)
+    assert "R2.1 · Total: Outside the expected range 10 – 90" in response.content.decode()

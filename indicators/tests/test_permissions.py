@@ -49,6 +49,9 @@ ACTIONS = {
     "approve": lambda w, u: (_submitted_value(w), entry.approve_quarter(user=u, programme=w.programme, period=Q1)),
     "reopen": lambda w, u: entry.reopen_quarter(user=u, programme=w.programme, period=Q1, reason="late data"),
     "flag": lambda w, u: entry.set_follow_up(user=u, value=_submitted_value(w), flagged=True),
+    "set opening date": lambda w, u: entry.set_opening_date(
+        user=u, programme=w.programme, period=Q1, opens_on=date(2012, 4, 1)
+    ),
 }
 
 #                                   staff  chain2  all    reviewer emcl   admin  outsider
@@ -62,6 +65,7 @@ EXPECTED = {
     "approve": (False, False, False, True, False, True, False),
     "reopen": (False, False, False, True, False, True, False),
     "flag": (True, True, True, True, False, True, False),
+    "set opening date": (False, False, False, True, False, True, False),
 }
 
 MATRIX = [(action, role, allowed) for action, row in EXPECTED.items() for role, allowed in zip(ROLES, row, strict=True)]
@@ -108,6 +112,7 @@ def _pages(w):
         "audit log": reverse("indicators:audit_log"),
         "value history": reverse("indicators:value_history", args=[value.pk]),
         "notifications": reverse("indicators:notifications"),
+        "my quarters": reverse("indicators:entry_home"),
     }
 
 
@@ -119,6 +124,7 @@ PAGE_EXPECTED = {
     "audit log": (403, 403, 403, 403, 403, 200, 403),
     "value history": (200, 200, 200, 200, 200, 200, 403),
     "notifications": (200, 200, 200, 200, 200, 200, 200),
+    "my quarters": (200, 200, 200, 200, 200, 200, 200),
 }
 
 
