@@ -302,12 +302,11 @@ def _points(ind, grid, rows, chain_id, chain_slug, sex, region, targets, stated)
     # Targets exist for the programme (chain None) or for a chain; never per sex or region.
     own_targets = targets.get((ind.pk, chain_id), {}) if programme_wide else {}
     own_stated = stated.get(ind.pk, {}) if programme_wide and chain_id is None else {}
+    target_numbers = {k: _number(*v) for k, v in own_targets.items()}
     points = []
     for period in grid:
         row = by_period.get((period.year, period.quarter))
-        figures = _achievement_for(
-            ind, period, observations, {k: _number(*v) for k, v in own_targets.items()}, own_stated
-        )
+        figures = _achievement_for(ind, period, observations, target_numbers, own_stated)
         if figures.actual is None:
             source = None
             if row is not None and row["no_data"]:

@@ -201,3 +201,18 @@ def test_series_query_count_does_not_grow_with_periods_chains_or_indicators(staf
     single_short = _series_queries(staff_api, "/api/v1/indicators/R2.30/series/?from=2011&to=2011")
     single_long = _series_queries(staff_api, "/api/v1/indicators/R2.30/series/?from=2008&to=2012Q4")
     assert single_short == single_long
+
+
+def test_fast_series_json_equals_the_documented_serializer(programme):
+    from indicators.api import IndicatorSeriesSerializer, series_json
+    from indicators.models import Indicator
+    from indicators.series import SeriesQuery, series_for
+
+    indicator = Indicator.objects.get(code="R2.1")
+    TargetFactory(indicator=indicator, year=2011, quarter=3, value=Decimal("7"))  # achievement 5/7: many decimals
+    found = series_for(
+        Indicator.objects.filter(result__programme=programme).select_related("result__programme"),
+        SeriesQuery(disaggregate=("sex", "chain")),
+    )
+    assert sum(len(item.points) for item in found) > 20
+    assert [series_json(item) for item in found] == IndicatorSeriesSerializer(found, many=True).data
