@@ -49,6 +49,37 @@ class EntryGroup:
     indicators: list[EntryIndicator] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class QuarterLock:
+    """The lock state of one quarter, for the strip of quarters on the form."""
+
+    period: Period
+    window: rules.WindowState
+    status: str
+
+    @property
+    def locked(self) -> bool:
+        return self.window is not rules.WindowState.OPEN
+
+
+def quarter_strip(programme: Programme, period: Period, *, today: date | None = None) -> list[QuarterLock]:
+    """The quarters of the period's year and the one before it, each with its lock state (one query)."""
+    periods = [Period(period.year - 1, 4)] + [Period(period.year, q) for q in (1, 2, 3, 4)]
+    stored = {
+        (s.year, s.quarter): s
+        for s in QuarterState.objects.filter(programme=programme).filter(
+            Q(year=period.year) | Q(year=period.year - 1, quarter=4)
+        )
+    }
+    out = []
+    for each in periods:
+        state = stored.get((each.year, each.quarter)) or QuarterState(
+            programme=programme, year=each.year, quarter=each.quarter
+        )
+        out.append(QuarterLock(each, window_for(state, today=today), state.status))
+    return out
+
+
 @dataclass
 class EntryPage:
     programme: Programme
@@ -60,6 +91,7 @@ class EntryPage:
     scope: permissions.Scope
     outlier_factor: Decimal
     status_counts: dict[str, int]
+    quarter_strip: list[QuarterLock] = field(default_factory=list)
 
     @property
     def is_open(self) -> bool:
@@ -182,6 +214,7 @@ def entry_page(
         scope=scope,
         outlier_factor=outlier_factor(),
         status_counts=dict(status_counts),
+        quarter_strip=quarter_strip(programme, period, today=today),
     )
 
 

@@ -259,3 +259,16 @@ def test_save_warnings_name_the_indicator_and_row(client, world):
     client.force_login(world.staff_all)
     response = client.post(url(world), {field(world.rate, "value"): "95"}, follow=True)
     assert "R2.1 · Total: Outside the expected range 10 – 90" in response.content.decode()
+
+
+def test_form_shows_the_lock_state_of_every_quarter_of_the_year(client, world, settings):
+    settings.ENTRY_CLOSE_AFTER_DAYS = 30
+    QuarterState.objects.create(programme=world.programme, year=2012, quarter=2, status="approved")
+    client.force_login(world.staff)
+    html = client.get(url(world)).content.decode()
+    strip = html[html.index('class="quarter-strip"') :]
+    strip = strip[: strip.index("</ol>")]
+    assert strip.count("<li") == 5  # 2011Q4 and the four quarters of 2012
+    assert "2012Q1</a>\n      <span>open</span>" in strip  # reopened for the tests
+    assert "2012Q2</a>\n      <span>approved</span>" in strip
+    assert "2011Q4</a>\n      <span>closed</span>" in strip
