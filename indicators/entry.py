@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from indicators import entry_rules as rules
@@ -332,101 +332,114 @@ def save_quarter_values(
 
     result = SaveResult()
     factor = outlier_factor()
-    with transaction.atomic():
-        state = quarter_state(programme, period)
-        if state.pk:
-            state = QuarterState.objects.select_for_update().get(pk=state.pk)
-        _require_open(state, today)
-        current = {
-            key_of(v): v
-            for v in _values_query(programme, period).select_for_update(of=("self",)).select_related("entered_by")
-        }
-        previous = {key_of(v): v for v in _values_query(programme, period.previous())}
-        evidence_names: dict[RowKey, str] = {}
-        conflicts: list[Conflict] = []
-        to_write: list[tuple[ValueInput, IndicatorValue | None]] = []
-        merged = {k: (v.value, v.share) for k, v in current.items()}
-        for item in items:
-            existing = current.get(item.key)
-            if not _changed(existing, item):
-                if existing is not None and existing.follow_up != item.follow_up:
-                    to_write.append((item, existing))
+    try:
+        with transaction.atomic():
+            state = quarter_state(programme, period)
+            if state.pk:
+                state = QuarterState.objects.select_for_update().get(pk=state.pk)
+            _require_open(state, today)
+            current = {
+                key_of(v): v
+                for v in _values_query(programme, period).select_for_update(of=("self",)).select_related("entered_by")
+            }
+            previous = {key_of(v): v for v in _values_query(programme, period.previous())}
+            evidence_names: dict[RowKey, str] = {}
+            conflicts: list[Conflict] = []
+            to_write: list[tuple[ValueInput, IndicatorValue | None]] = []
+            merged = {k: (v.value, v.share) for k, v in current.items()}
+            for item in items:
+                existing = current.get(item.key)
+                if not _changed(existing, item):
+                    if existing is not None and existing.follow_up != item.follow_up:
+                        to_write.append((item, existing))
+                    else:
+                        result.unchanged += 1
+                    continue
+                if existing is None and item.value is None and item.share is None and not item.no_data:
+                    result.unchanged += 1  # an empty row that never existed: nothing to save
+                    continue
+                if (existing.version if existing else None) != item.expected_version:
+                    conflicts.append(Conflict(item.key, item, existing, _who(existing)))
+                    continue
+                row_errors, row_warnings = _row_errors(
+                    indicators[item.key.indicator_id], item, previous.get(item.key), factor
+                )
+                if (
+                    existing is not None
+                    and existing.status in (Status.SUBMITTED, Status.APPROVED)
+                    and not item.reason.strip()
+                ):
+                    row_errors.append(MSG_REASON_REQUIRED.format(status=existing.get_status_display()))
+                if item.evidence is not None:
+                    try:
+                        evidence_names[item.key] = check_evidence(item.evidence)
+                    except EntryError as exc:
+                        row_errors.append(exc.message)
+                if row_errors:
+                    errors[item.key] = row_errors
+                if row_warnings:
+                    result.warnings[item.key] = row_warnings
+                merged[item.key] = (item.value, item.share)
+                to_write.append((item, existing))
+            if conflicts:
+                raise ConflictError(conflicts)
+            for key, messages in _consistency_errors(indicators, merged).items():
+                if any(item.key == key for item, _ in to_write):
+                    errors.setdefault(key, []).extend(messages)
+            if errors:
+                raise EntryValidationError(errors)
+            reopened_back_to_draft = False
+            for item, existing in to_write:
+                if existing is not None and not _changed(existing, item):
+                    existing.follow_up = item.follow_up
+                    existing._history_user = user
+                    existing._change_reason = "follow-up flag"
+                    existing.save(update_fields=["follow_up", "updated_at"])
+                    result.updated += 1
+                    continue
+                row = existing or IndicatorValue(
+                    indicator_id=item.key.indicator_id,
+                    year=period.year,
+                    quarter=period.quarter,
+                    chain_id=item.key.chain_id,
+                    sex=item.key.sex,
+                    region="",
+                    version=0,
+                )
+                row.value, row.share = (None, None) if item.no_data else (item.value, item.share)
+                row.no_data = item.no_data
+                row.no_data_reason = item.no_data_reason.strip() if item.no_data else ""
+                row.comment = item.comment
+                row.follow_up = item.follow_up
+                row.entered_by = user
+                if existing is not None and existing.status in (Status.APPROVED, Status.RETURNED):
+                    reopened_back_to_draft = reopened_back_to_draft or existing.status == Status.APPROVED
+                    row.status = Status.DRAFT
+                row.version += 1
+                if item.evidence is not None:
+                    row.evidence.save(evidence_names[item.key], item.evidence, save=False)
+                row._history_user = user
+                row._change_reason = item.reason.strip() or ("created" if existing is None else "edited")
+                row.save()
+                if existing is None:
+                    result.created += 1
                 else:
-                    result.unchanged += 1
-                continue
-            if existing is None and item.value is None and item.share is None and not item.no_data:
-                result.unchanged += 1  # an empty row that never existed: nothing to save
-                continue
-            if (existing.version if existing else None) != item.expected_version:
-                conflicts.append(Conflict(item.key, item, existing, _who(existing)))
-                continue
-            row_errors, row_warnings = _row_errors(
-                indicators[item.key.indicator_id], item, previous.get(item.key), factor
-            )
-            if (
-                existing is not None
-                and existing.status in (Status.SUBMITTED, Status.APPROVED)
-                and not item.reason.strip()
-            ):
-                row_errors.append(MSG_REASON_REQUIRED.format(status=existing.get_status_display()))
-            if item.evidence is not None:
-                try:
-                    evidence_names[item.key] = check_evidence(item.evidence)
-                except EntryError as exc:
-                    row_errors.append(exc.message)
-            if row_errors:
-                errors[item.key] = row_errors
-            if row_warnings:
-                result.warnings[item.key] = row_warnings
-            merged[item.key] = (item.value, item.share)
-            to_write.append((item, existing))
-        if conflicts:
-            raise ConflictError(conflicts)
-        for key, messages in _consistency_errors(indicators, merged).items():
-            if any(item.key == key for item, _ in to_write):
-                errors.setdefault(key, []).extend(messages)
-        if errors:
-            raise EntryValidationError(errors)
-        reopened_back_to_draft = False
-        for item, existing in to_write:
-            if existing is not None and not _changed(existing, item):
-                existing.follow_up = item.follow_up
-                existing._history_user = user
-                existing._change_reason = "follow-up flag"
-                existing.save(update_fields=["follow_up", "updated_at"])
-                result.updated += 1
-                continue
-            row = existing or IndicatorValue(
-                indicator_id=item.key.indicator_id,
-                year=period.year,
-                quarter=period.quarter,
-                chain_id=item.key.chain_id,
-                sex=item.key.sex,
-                region="",
-                version=0,
-            )
-            row.value, row.share = (None, None) if item.no_data else (item.value, item.share)
-            row.no_data = item.no_data
-            row.no_data_reason = item.no_data_reason.strip() if item.no_data else ""
-            row.comment = item.comment
-            row.follow_up = item.follow_up
-            row.entered_by = user
-            if existing is not None and existing.status in (Status.APPROVED, Status.RETURNED):
-                reopened_back_to_draft = reopened_back_to_draft or existing.status == Status.APPROVED
-                row.status = Status.DRAFT
-            row.version += 1
-            if item.evidence is not None:
-                row.evidence.save(evidence_names[item.key], item.evidence, save=False)
-            row._history_user = user
-            row._change_reason = item.reason.strip() or ("created" if existing is None else "edited")
-            row.save()
-            if existing is None:
-                result.created += 1
-            else:
-                result.updated += 1
-        if reopened_back_to_draft and state.pk and state.status != QuarterState.Status.OPEN:
-            _set_state(state, user=user, status=QuarterState.Status.OPEN, reason="approved value corrected")
+                    result.updated += 1
+            if reopened_back_to_draft and state.pk and state.status != QuarterState.Status.OPEN:
+                _set_state(state, user=user, status=QuarterState.Status.OPEN, reason="approved value corrected")
+    except IntegrityError as exc:
+        # Someone created one of these rows between our read and our write (no row to lock yet).
+        raise ConflictError(_created_meanwhile(programme, period, items)) from exc
     return result
+
+
+def _created_meanwhile(programme: Programme, period: Period, items: list[ValueInput]) -> list[Conflict]:
+    now = {key_of(v): v for v in _values_query(programme, period).select_related("entered_by")}
+    return [
+        Conflict(item.key, item, now[item.key], _who(now[item.key]))
+        for item in items
+        if item.key in now and item.expected_version != now[item.key].version
+    ]
 
 
 def _who(value: IndicatorValue | None) -> str:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("entry/audit/", views.audit_log, name="audit_log"),
     path("entry/notifications/", views.notifications, name="notifications"),
     path("entry/value/<int:pk>/history/", views.value_history, name="value_history"),
+    path("entry/value/<int:pk>/evidence/", views.evidence, name="evidence"),
     path("entry/value/<int:pk>/follow-up/", views.follow_up, name="follow_up"),
     path("entry/<str:code>/<str:period>/", views.quarter_entry, name="entry"),
     path("entry/<str:code>/<str:period>/submit/", views.submit, name="submit"),

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -264,6 +264,21 @@ def value_history(request: HttpRequest, pk: int) -> HttpResponse:
             "programme": value.indicator.result.programme,
         },
     )
+
+
+@login_required
+@require_GET
+def evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """The means of verification of a value, for members of its programme only."""
+    value = get_object_or_404(IndicatorValue.objects.select_related("indicator__result__programme"), pk=pk)
+    permissions.access_programme(request.user, value.indicator.result.programme)
+    if not value.evidence:
+        raise Http404(_("This value has no file."))
+    try:
+        handle = value.evidence.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("The file is missing.")) from exc
+    return FileResponse(handle, as_attachment=True, filename=value.evidence.name.rsplit("/", 1)[-1])
 
 
 @login_required

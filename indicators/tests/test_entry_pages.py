@@ -272,3 +272,36 @@ def test_form_shows_the_lock_state_of_every_quarter_of_the_year(client, world, s
     assert "2012Q1</a>\n      <span>open</span>" in strip  # reopened for the tests
     assert "2012Q2</a>\n      <span>approved</span>" in strip
     assert "2011Q4</a>\n      <span>closed</span>" in strip
+
+
+def test_evidence_is_downloaded_through_a_guarded_view(client, world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.staff)
+    upload = SimpleUploadedFile("Acta final.pdf", b"%PDF-1.4\n% acta\n", content_type="application/pdf")
+    assert (
+        client.post(url(world), {field(world.count, "value"): "5", field(world.count, "evidence"): upload}).status_code
+        == 302
+    )
+    value = IndicatorValue.objects.get(indicator=world.count)
+    link = reverse("indicators:evidence", args=[value.pk])
+    assert link in client.get(url(world)).content.decode()
+    client.force_login(world.emcl)
+    response = client.get(link)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF-1.4")
+    assert "Acta_final.pdf" in response["Content-Disposition"]
+    client.force_login(world.outsider)
+    assert client.get(link).status_code == 403
+
+
+def test_evidence_of_the_wrong_type_is_refused_over_http(client, world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.staff)
+    upload = SimpleUploadedFile("acta.pdf", b"MZ\x90\x00 program", content_type="application/pdf")
+    response = client.post(url(world), {field(world.count, "value"): "5", field(world.count, "evidence"): upload})
+    assert response.status_code == 400
+    assert "must be a PDF, an image" in response.content.decode()
+    assert not IndicatorValue.objects.exists() and not list(tmp_path.rglob("*"))

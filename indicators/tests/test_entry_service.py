@@ -317,3 +317,20 @@ def test_evidence_name_cannot_escape_the_upload_folder(world, settings, tmp_path
     save(world, world.staff, total(world.count, value=D("3"), evidence=upload))
     assert stored(world.count).evidence.name.startswith("evidence/")
     assert not (tmp_path / "outside.pdf").exists()
+
+
+def test_row_created_by_someone_else_between_read_and_write_is_a_conflict_not_an_error(world, monkeypatch):
+    save(world, world.staff_all, total(world.count, value=D("7")))
+    real = entry._values_query
+    calls = []
+
+    def racing(programme, period):
+        calls.append(period)
+        # The first read (the rows to lock) misses the row, as if it were committed just after it.
+        return IndicatorValue.objects.none() if len(calls) == 1 else real(programme, period)
+
+    monkeypatch.setattr(entry, "_values_query", racing)
+    with pytest.raises(entry.ConflictError) as info:
+        save(world, world.staff, total(world.count, value=D("8")))
+    assert (info.value.conflicts[0].yours.value, info.value.conflicts[0].theirs.value) == (D("8"), D("7"))
+    assert stored(world.count).value == D("7")
