@@ -297,7 +297,14 @@ def _observation(row: dict) -> scores.Observation:
 
 def _points(ind, grid, rows, chain_id, chain_slug, sex, region, targets, stated) -> list[SeriesPoint]:
     by_period = {(row["year"], row["quarter"]): row for row in rows}
-    observations = [_observation(row) for row in rows]
+    observed = {(row["year"], row["quarter"]): _observation(row) for row in rows}
+    observations = list(observed.values())
+    # Only a running total looks at earlier years; every other aggregation reads the period's own
+    # year, so the engine is handed that year's rows (same figures, without scanning every year).
+    by_year: dict[int, list[scores.Observation]] = defaultdict(list)
+    for observation in observations:
+        by_year[observation.period.year].append(observation)
+    running = ind.aggregation == Indicator.Aggregation.RUNNING_TOTAL
     programme_wide = sex == Sex.ALL and region == ""
     # Targets exist for the programme (chain None) or for a chain; never per sex or region.
     own_targets = targets.get((ind.pk, chain_id), {}) if programme_wide else {}
@@ -306,18 +313,19 @@ def _points(ind, grid, rows, chain_id, chain_slug, sex, region, targets, stated)
     points = []
     for period in grid:
         row = by_period.get((period.year, period.quarter))
-        figures = _achievement_for(ind, period, observations, target_numbers, own_stated)
+        inputs = observations if running else by_year[period.year]
+        figures = _achievement_for(ind, period, inputs, target_numbers, own_stated)
         if figures.actual is None:
             source = None
             if row is not None and row["no_data"]:
                 reason = NoDataReason.REPORTED_NO_DATA
-            elif row is not None or any(o.period in period.quarters() for o in observations):
+            elif row is not None or any(o.period in period.quarters() for o in by_year[period.year]):
                 reason = NoDataReason.NOT_COMPUTABLE
             else:
                 reason = NoDataReason.NOT_ENTERED
         else:
             reason = None
-            mine = _observation(row) if row is not None else None
+            mine = observed.get((period.year, period.quarter))
             own = mine is not None and (mine.has_value or mine.has_ratio)
             if own and ind.aggregation != Indicator.Aggregation.RUNNING_TOTAL:
                 source = Source.STATED if row["is_stated"] else Source.ENTERED

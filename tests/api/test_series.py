@@ -216,3 +216,18 @@ def test_fast_series_json_equals_the_documented_serializer(programme):
     )
     assert sum(len(item.points) for item in found) > 20
     assert [series_json(item) for item in found] == IndicatorSeriesSerializer(found, many=True).data
+
+
+def test_running_total_adds_earlier_years_and_is_marked_computed(staff_api, programme):
+    from indicators.models import Indicator
+
+    total = IndicatorFactory(
+        result=programme.results.get(code="R2"), code="R2.5", order=5, aggregation=Indicator.Aggregation.RUNNING_TOTAL
+    )
+    ValueFactory(indicator=total, year=2010, quarter=0, value=Decimal("4"))
+    ValueFactory(indicator=total, year=2011, quarter=1, value=Decimal("3"))
+    got = points(staff_api.get("/api/v1/indicators/R2.5/series/?from=2010&to=2011Q2"))
+    assert got[("2010", None, "")]["value"] == "4.0000"
+    assert (got[("2011Q1", None, "")]["value"], got[("2011Q1", None, "")]["value_source"]) == ("7.0000", "computed")
+    assert got[("2011Q1", None, "")]["stored_value"] == "3.0000"
+    assert got[("2011Q2", None, "")]["value"] is None  # nothing measured in the quarter: no data, not 7 carried on
