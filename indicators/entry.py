@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from indicators import entry_rules as rules
 from indicators import permissions
@@ -38,31 +39,37 @@ logger = logging.getLogger(__name__)
 
 Status = IndicatorValue.Status
 
-MSG_NOT_A_QUARTER = "Values are entered per quarter (e.g. 2012Q1), not per year."
-MSG_NOT_YET_OPEN = "This quarter opens for entry on {date}."
-MSG_CLOSED = "This quarter closed for entry on {date}; only a reviewer can reopen it."
-MSG_APPROVED = "This quarter is approved and locked; a correction needs a reviewer to reopen it."
-MSG_REASON_REQUIRED = "This value was already {status}: give a reason for the change."
-MSG_UNKNOWN_ROW = "This indicator, value chain or sex is not part of this programme's entry form."
-MSG_CONFLICT = "Someone else saved some of these values while you were editing. Nothing was saved."
-MSG_INVALID = "Some values need attention. Nothing was saved."
-MSG_NOTHING_TO_SUBMIT = "There is nothing to submit: no draft or returned values of yours in this quarter."
-MSG_NOT_SUBMITTED = "Only submitted values can be returned."
-MSG_RETURN_REASON = "Returning a value needs a comment saying what to correct."
-MSG_NOTHING_TO_RETURN = "Choose at least one value to return."
-MSG_CANNOT_APPROVE_PENDING = "{count} value(s) are still in draft or returned: they must be submitted first."
-MSG_NOTHING_TO_APPROVE = "There are no submitted values to approve in this quarter."
-MSG_REOPEN_REASON = "Reopening a quarter needs a reason."
-MSG_RETURNED_NOTIFICATION = "{reviewer} returned {indicator} ({period}): {comment}"
-MSG_REOPENED_NOTIFICATION = "{reviewer} reopened {period} of {programme}: {reason}"
+MSG_NOT_A_QUARTER = gettext_noop("Values are entered per quarter (e.g. 2012Q1), not per year.")
+MSG_NOT_YET_OPEN = gettext_noop("This quarter opens for entry on {date}.")
+MSG_CLOSED = gettext_noop("This quarter closed for entry on {date}; only a reviewer can reopen it.")
+MSG_APPROVED = gettext_noop("This quarter is approved and locked; a correction needs a reviewer to reopen it.")
+MSG_REASON_REQUIRED = gettext_noop("This value was already {status}: give a reason for the change.")
+MSG_UNKNOWN_ROW = gettext_noop("This indicator, value chain or sex is not part of this programme's entry form.")
+MSG_CONFLICT = gettext_noop("Someone else saved some of these values while you were editing. Nothing was saved.")
+MSG_INVALID = gettext_noop("Some values need attention. Nothing was saved.")
+MSG_NOTHING_TO_SUBMIT = gettext_noop(
+    "There is nothing to submit: no draft or returned values of yours in this quarter."
+)
+MSG_NOT_SUBMITTED = gettext_noop("Only submitted values can be returned.")
+MSG_RETURN_REASON = gettext_noop("Returning a value needs a comment saying what to correct.")
+MSG_NOTHING_TO_RETURN = gettext_noop("Choose at least one value to return.")
+MSG_CANNOT_APPROVE_PENDING = gettext_noop(
+    "{count} value(s) are still in draft or returned: they must be submitted first."
+)
+MSG_NOTHING_TO_APPROVE = gettext_noop("There are no submitted values to approve in this quarter.")
+MSG_REOPEN_REASON = gettext_noop("Reopening a quarter needs a reason.")
+MSG_RETURNED_NOTIFICATION = gettext_noop("{reviewer} returned {indicator} ({period}): {comment}")
+MSG_REOPENED_NOTIFICATION = gettext_noop("{reviewer} reopened {period} of {programme}: {reason}")
 
 
 class EntryError(Exception):
     """Base of the errors the entry service raises; ``message`` is one of the constants above."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, template: str, **params):
+        self.template = template  # the msgid: translate it, then .format(**params)
+        self.params = params
+        self.message = template.format(**params) if params else template
+        super().__init__(self.message)
 
 
 class QuarterNotOpen(EntryError):
@@ -178,8 +185,8 @@ def _require_open(state: QuarterState, today: date | None) -> None:
     if window is rules.WindowState.APPROVED:
         raise QuarterNotOpen(MSG_APPROVED)
     if window is rules.WindowState.NOT_YET_OPEN:
-        raise QuarterNotOpen(MSG_NOT_YET_OPEN.format(date=state.opens_on or state.period.start))
-    raise QuarterNotOpen(MSG_CLOSED.format(date=closing_date(state.period)))
+        raise QuarterNotOpen(MSG_NOT_YET_OPEN, date=state.opens_on or state.period.start)
+    raise QuarterNotOpen(MSG_CLOSED, date=closing_date(state.period))
 
 
 def allowed_rows(indicator: Indicator, chain_ids: Sequence[int]) -> list[RowKey]:
@@ -216,7 +223,7 @@ def check_evidence(upload: UploadedFile) -> str:
     if size == 0:
         raise EntryError(rules.MSG_EVIDENCE_EMPTY)
     if size > settings.EVIDENCE_MAX_BYTES:
-        raise EntryError(rules.MSG_EVIDENCE_SIZE.format(size=size, limit=settings.EVIDENCE_MAX_BYTES))
+        raise EntryError(rules.MSG_EVIDENCE_SIZE, size=size, limit=settings.EVIDENCE_MAX_BYTES)
     upload.seek(0)
     head = upload.read(4096)
     names: list[str] = []
@@ -549,7 +556,7 @@ def approve_quarter(*, user, programme: Programme, period: Period) -> int:
         values = list(_values_query(programme, period).select_for_update())
         pending = [v for v in values if v.status in (Status.DRAFT, Status.RETURNED)]
         if pending:
-            raise WorkflowError(MSG_CANNOT_APPROVE_PENDING.format(count=len(pending)))
+            raise WorkflowError(MSG_CANNOT_APPROVE_PENDING, count=len(pending))
         submitted = [v for v in values if v.status == Status.SUBMITTED]
         if not submitted:
             raise WorkflowError(MSG_NOTHING_TO_APPROVE)

@@ -56,6 +56,10 @@ def _programme_and_period(code: str, period_text: str) -> tuple[Programme, Perio
     return programme, period
 
 
+def _translated(exc: entry.EntryError) -> str:
+    return _(exc.template).format(**exc.params)
+
+
 def _entry_url(programme: Programme, period: Period) -> str:
     return reverse("indicators:entry", args=[programme.code, str(period)])
 
@@ -104,7 +108,7 @@ def quarter_entry(request: HttpRequest, code: str, period: str) -> HttpResponse:
     editable_rows = [row for row in page.rows if row.editable]
     if not editable_rows:
         if not page.is_open:
-            messages.error(request, _(str(_window_message(page))))
+            messages.error(request, _window_message(page))
             return _render_entry(request, page, _row_forms(page), status=409)
         raise PermissionDenied(permissions.MSG_CANNOT_EDIT)
     forms = _row_forms(page, request.POST, request.FILES)
@@ -132,7 +136,7 @@ def quarter_entry(request: HttpRequest, code: str, period: str) -> HttpResponse:
         messages.error(request, _(entry.MSG_INVALID))
         return _render_entry(request, page, forms, status=400)
     except entry.EntryError as exc:
-        messages.error(request, _(exc.message))
+        messages.error(request, _translated(exc))
         return _render_entry(request, page, forms, status=409)
     messages.success(
         request,
@@ -153,10 +157,10 @@ def quarter_entry(request: HttpRequest, code: str, period: str) -> HttpResponse:
 
 def _window_message(page: EntryPage) -> str:
     if page.window.value == "approved":
-        return entry.MSG_APPROVED
+        return _(entry.MSG_APPROVED)
     if page.window.value == "not_yet_open":
-        return entry.MSG_NOT_YET_OPEN.format(date=page.state.opens_on or page.period.start)
-    return entry.MSG_CLOSED.format(date=page.closes_on)
+        return _(entry.MSG_NOT_YET_OPEN).format(date=page.state.opens_on or page.period.start)
+    return _(entry.MSG_CLOSED).format(date=page.closes_on)
 
 
 def _workflow(request, code: str, period: str, action) -> HttpResponse:
@@ -164,7 +168,7 @@ def _workflow(request, code: str, period: str, action) -> HttpResponse:
     try:
         message = action(programme, the_period)
     except entry.EntryError as exc:
-        messages.error(request, _(exc.message))
+        messages.error(request, _translated(exc))
     else:
         messages.success(request, message)
     return redirect(request.POST.get("next") or _entry_url(programme, the_period))
