@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
 
-from municipalities.normalise import Refusal, clean_label, gettext_noop, is_blank, is_header_row, map_header
+from municipalities.normalise import (
+    Refusal,
+    clean_label,
+    gettext_noop,
+    header_column,
+    is_blank,
+    is_header_row,
+    map_header,
+)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -142,7 +150,10 @@ def _table_in_sheet(sheet, limits: Limits) -> Table | None:
         if all(is_blank(value) for value in cells):
             table.blank_lines += 1
             continue
-        if is_header_row(cells):
+        # A repeated header has "Ubigeo" in the ubigeo column; checking that cell first spares a fold per cell.
+        ubigeo_index = table.columns["ubigeo"]
+        first = cells[ubigeo_index] if ubigeo_index < len(cells) else None
+        if isinstance(first, str) and header_column(first) == "ubigeo" and is_header_row(cells):
             table.repeated_headers.append(line)
             continue
         if len(table.rows) >= limits.max_rows:
