@@ -300,7 +300,16 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     permissions.access_audit_log(request.user)
-    values = IndicatorValue.history.select_related("history_user", "indicator").order_by("-history_date")[:2000]
+    values = list(
+        IndicatorValue.history.select_related("history_user", "indicator").order_by("-history_date", "-history_id")[
+            :2000
+        ]
+    )
+    # The old value of each change: the same value's record just before it (None when outside the window read).
+    by_value: dict[int, list] = {}
+    for record in reversed(values):
+        record.before = by_value.get(record.id, [None])[-1]
+        by_value.setdefault(record.id, []).append(record)
     states = QuarterState.history.select_related("history_user", "programme").order_by("-history_date")[:500]
     events = sorted(
         [{"kind": "value", "record": r, "date": r.history_date} for r in values]

@@ -218,9 +218,12 @@ def test_reviewer_reopens_a_locked_quarter_with_a_reason(client, world):
 def test_audit_log_lists_value_and_quarter_changes_for_admins(client, world):
     client.force_login(world.staff)
     client.post(url(world), {field(world.count, "value"): "40"})
+    value = IndicatorValue.objects.get(indicator=world.count)
+    client.post(url(world), {field(world.count, "value"): "41", field(world.count, "version"): str(value.version)})
     client.force_login(world.admin)
     html = client.get(reverse("indicators:audit_log")).content.decode()
     assert "R1.1 2012Q1" in html and "staff" in html
+    assert '40 → <span class="new-value">41</span>' in html  # old and new value
     assert "PER0601011 2012Q1" in html  # the quarter state's own history
 
 
