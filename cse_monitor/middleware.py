@@ -1,13 +1,16 @@
-"""Cross-cutting middleware: request id + access log, and the Content-Security-Policy header."""
+"""Cross-cutting middleware: request id + access log, the Content-Security-Policy header, markup refusal."""
 
+import json
 import logging
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from cse_monitor.logging import request_id_var
 
@@ -90,3 +93,103 @@ class ContentSecurityPolicyMiddleware:
         if self.header_name not in response:
             response[self.header_name] = self.policy_for(request.path)
         return response
+
+
+# Something a browser would parse as markup: "<" followed by a tag name, "/", "!" (comments) or "?".
+MARKUP = re.compile(r"<\s*[/!?]?\s*[a-zA-Z]|<\s*!--")
+MSG_MARKUP = _("HTML or script markup is not accepted in text fields. Remove the text between < and >.")
+
+
+def _strings(value, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(str(key), f"{path}.{key}" if path else str(key))
+            yield from _strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{path}[{index}]")
+
+
+class RejectMarkupMiddleware:
+    """Refuses (400, nothing stored) any write whose text fields carry HTML/script markup.
+
+    One check at the boundary covers every free-text field of every form, the admin and the API,
+    including fields added later. Output is escaped as well (templates autoescape); refusing the
+    markup keeps it out of the exports, the PDF and third-party API consumers too. Fields whose name
+    contains one of MARKUP_CHECK_EXEMPT_FIELD_PARTS (passwords, the CSRF token) are not checked.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.exempt_parts = tuple(settings.MARKUP_CHECK_EXEMPT_FIELD_PARTS)
+
+    def offending_fields(self, request: HttpRequest) -> list[str]:
+        if request.method not in {"POST", "PUT", "PATCH"}:
+            return []
+        content_type = request.content_type or ""
+        found: list[str] = []
+        if content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+            for name, values in request.POST.lists():
+                if any(part in name.lower() for part in self.exempt_parts):
+                    continue
+                if MARKUP.search(name) or any(MARKUP.search(value) for value in values):
+                    found.append(name)
+            for name, upload in request.FILES.items():
+                if MARKUP.search(upload.name or ""):
+                    found.append(name)
+        elif content_type == "application/json" or content_type.endswith("+json"):
+            try:
+                data = json.loads(request.body or b"null")
+            except ValueError:
+                return []  # malformed JSON: the API's own parser answers with its 400
+            for path, text in _strings(data):
+                if not any(part in path.lower() for part in self.exempt_parts) and MARKUP.search(text):
+                    found.append(path or "body")
+        return sorted(set(found))
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        fields = self.offending_fields(request)
+        if not fields:
+            return self.get_response(request)
+        message = MSG_MARKUP
+        logging.getLogger("cse_monitor.security").warning(
+            "markup refused", extra={"event": "markup_refused", "path": request.path, "fields": fields}
+        )
+        if request.path.startswith("/api/") or "json" in (request.content_type or ""):
+            body = {
+                "error": {
+                    "status": 400,
+                    "code": "markup_not_allowed",
+                    "message": str(message),
+                    "fields": {name: [str(message)] for name in fields},
+                }
+            }
+            return JsonResponse(body, status=400)
+        return render(request, "400.html", {"message": message, "fields": fields}, status=400)
+
+
+FORM_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+class FormContentTypeMiddleware:
+    """Pages take HTML forms only: a body of another type (JSON, XML, text) outside the API gets 415.
+
+    Without this an HTML form view reads an empty request.POST and may treat the request as an
+    empty submission. The API under /api/ negotiates its own media types (and answers 415 itself).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.method in {"POST", "PUT", "PATCH"}
+            and not request.path.startswith("/api/")
+            and int(request.META.get("CONTENT_LENGTH") or 0) > 0
+            and request.content_type not in FORM_CONTENT_TYPES
+        ):
+            message = _("This page accepts form submissions only; nothing was saved.")
+            return render(request, "400.html", {"message": message, "status": 415}, status=415)
+        return self.get_response(request)

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cse_monitor.middleware.FormContentTypeMiddleware",
+    "cse_monitor.middleware.RejectMarkupMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -246,6 +248,9 @@ CONTENT_SECURITY_POLICY = {
 # Narrow exceptions by path prefix; each replaces only the directives it names.
 CONTENT_SECURITY_POLICY_PATH_OVERRIDES: dict[str, dict[str, str]] = {}
 CONTENT_SECURITY_POLICY_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+# Writes carrying HTML/script markup in a text field are refused with 400 (cse_monitor/middleware.py),
+# except in fields whose name contains one of these parts.
+MARKUP_CHECK_EXEMPT_FIELD_PARTS = ["password", "csrfmiddlewaretoken"]
 
 # Annual report PDFs (reports/services.py): "thread" renders queued PDFs in a daemon thread of the
 # web process; "off" leaves them to `manage.py render_pdfs` (a separate worker process, and tests).
