@@ -101,6 +101,12 @@ def test_quarter_cycle_in_the_browser(browser, live_server, world):
     # A count with its share.
     page.fill(field(world.people, "value"), "927")
     page.fill(field(world.people, "share"), "35")
+    # ... kept consistent with its women part as it is typed.
+    page.fill(field(world.people, "value", sex="F"), "400")
+    assert "does not match women" in page.inner_text(f"#ind-{world.people.pk} .disaggregation-live")
+    page.fill(field(world.people, "value", sex="F"), "324")
+    page.fill(field(world.people, "value", sex="M"), "603")
+    assert page.locator(f"#ind-{world.people.pk} .disaggregation-live").is_hidden()
     page.screenshot(path=ARTIFACTS / "entry_2_desktop_filled.png")
     page.click("#save-button")
     page.wait_for_selector(".messages li.success")
@@ -109,6 +115,7 @@ def test_quarter_cycle_in_the_browser(browser, live_server, world):
     assert value_of(world.count).value == D("45") and value_of(world.count).comment == "feria regional en marzo"
     assert value_of(world.rate).no_data and value_of(world.rate).no_data_reason.startswith("encuesta")
     assert (value_of(world.people).value, value_of(world.people).share) == (D("927"), D("35"))
+    assert value_of(world.people, sex="F").value == D("324")
 
     # Phone width: the same form, one block per row, still editable.
     phone = browser.new_context(viewport=PHONE, locale="en-US", is_mobile=True, has_touch=True)

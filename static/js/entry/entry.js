@@ -12,13 +12,15 @@
       invalid: "no es un número", ambiguous: "¿Quiso decir", or: "o", share: "Debe estar entre 0 y 100.",
       outlier: "Cambia más de ×" + factor + " respecto al periodo anterior: explíquelo en el comentario.",
       range: "Fuera del rango esperado: revíselo.", whole: "Un conteo es un número entero.",
-      mismatch: "Desagregación incompleta: las partes suman", total: "el total es", missing: "Desagregación incompleta: faltan partes."
+      mismatch: "Desagregación incompleta: las partes suman", total: "el total es", missing: "Desagregación incompleta: faltan partes.",
+      shareMismatch: "El porcentaje no coincide con mujeres ÷ total:"
     },
     en: {
       invalid: "is not a number", ambiguous: "Did you mean", or: "or", share: "Must be between 0 and 100.",
       outlier: "Moves more than ×" + factor + " from last period: explain it in the comment.",
       range: "Outside the expected range: check it.", whole: "A count is a whole number.",
-      mismatch: "Incomplete disaggregation: the parts add up to", total: "the total is", missing: "Incomplete disaggregation: parts missing."
+      mismatch: "Incomplete disaggregation: the parts add up to", total: "the total is", missing: "Incomplete disaggregation: parts missing.",
+      shareMismatch: "The share does not match women ÷ total:"
     }
   }[lang.slice(0, 2)] || null;
   if (!T) { T = { }; }
@@ -201,6 +203,16 @@
       var sum = values.reduce(function (a, b) { return a + b; }, 0);
       if (t !== null && Math.abs(sum - t) > 1e-9) { texts.push(T.mismatch + " " + sum + ", " + T.total + " " + t + "."); }
     });
+    if (article.dataset.unit === "count_share") {
+      var women = article.querySelector('tr.entry-row[data-sex="F"]');
+      var shareInput = total.querySelector("input.share-input");
+      var t2 = numberOf(total), w = women ? numberOf(women) : null;
+      var sh = shareInput ? readInput(shareInput).value : undefined;
+      if (t2 && w !== null && w !== undefined && sh !== undefined) {
+        var derived = 100 * w / t2;
+        if (Math.abs(derived - sh) > 1) { texts.push(T.shareMismatch + " " + derived.toFixed(1) + " %."); }
+      }
+    }
     var saved = article.querySelector(".disaggregation-flag");
     if (saved) { saved.hidden = true; }  // the live check replaces the one computed from saved values
     box.hidden = texts.length === 0;
@@ -213,7 +225,7 @@
       var hidden = markInput(target);
       if (hidden) { hidden.value = ""; }  // a new text is a new question
       checkRow(target.closest("tr"));
-    } else if (target.classList.contains("comment")) {
+    } else if (target.classList.contains("comment") || target.classList.contains("share-input")) {
       checkRow(target.closest("tr"));
     }
   });
