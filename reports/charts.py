@@ -172,30 +172,34 @@ def line_chart(
     return Chart(chart_id, title, svg, headers, rows)
 
 
-def report_charts(report) -> list[Chart]:
-    """The charts of an ``reports.selectors.AnnualReport`` (duck-typed: this module imports no Django)."""
+def report_charts(report, gettext=lambda text: text) -> list[Chart]:
+    """The charts of a ``reports.selectors.AnnualReport`` (duck-typed: this module imports no Django).
+
+    ``gettext`` translates the titles (English msgids); the caller passes Django's.
+    """
+    _ = gettext
     charts: list[Chart] = []
     if report.summary:
         charts.append(
             bar_chart(
                 "chart-achievement",
-                f"Logro promedio de los indicadores por nivel, {report.year}",
+                _("Average achievement of the indicators per level, %(year)s") % {"year": report.year},
                 [row.code for row in report.summary],
-                [Series("Logro promedio", [row.average_achievement.value for row in report.summary])],
+                [Series(_("Average achievement"), [row.average_achievement.value for row in report.summary])],
             )
         )
     periods = [str(p) for p in report.card.periods]
     levels = report.card.levels
     if levels and periods:
         for name, label, fmt in (
-            ("efficacy", "Eficacia", formatting.percent),
-            ("efficiency", "Eficiencia", formatting.percent),
-            ("sustainability", "Sostenibilidad", formatting.score),
+            ("efficacy", _("Efficacy per period"), formatting.percent),
+            ("efficiency", _("Efficiency per period"), formatting.percent),
+            ("sustainability", _("Sustainability per period"), formatting.score),
         ):
             charts.append(
                 line_chart(
                     f"chart-{name}",
-                    f"{label} por periodo",
+                    label,
                     periods,
                     [Series(level.code, [f.value for f in getattr(level, name)]) for level in levels],
                     fmt=fmt,
@@ -205,9 +209,9 @@ def report_charts(report) -> list[Chart]:
         charts.append(
             bar_chart(
                 "chart-budget",
-                "Ejecución presupuestaria por resultado (gasto total ÷ presupuesto)",
+                _("Budget execution per result (total spent ÷ budget)"),
                 [rb.code for rb in report.budget_by_result],
-                [Series("Tasa de ejecución", [rb.execution.rate for rb in report.budget_by_result])],
+                [Series(_("Execution rate"), [rb.execution.rate for rb in report.budget_by_result])],
             )
         )
     return charts

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from reports.charts import report_charts
 from reports.selectors import AnnualReport
@@ -22,7 +22,7 @@ REPORT_CSS = "css/report.css"
 
 
 def charts_of(report: AnnualReport) -> dict:
-    return {chart.id.removeprefix("chart-"): chart for chart in report_charts(report)}
+    return {chart.id.removeprefix("chart-"): chart for chart in report_charts(report, gettext)}
 
 
 def report_body(report: AnnualReport) -> str:

@@ -297,3 +297,32 @@ def test_markup_in_a_comment_shows_as_text_in_html_and_pdf(client, programme, me
     text = flat(pdf_text(pdf))
     assert "<script>alert('x')</script>" in text
     assert "</table><b>negrita</b>" in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_thread_renders_the_pdf_outside_the_request(client, settings):
+    """With REPORTS_PDF_WORKER = "thread" the request only queues; a daemon thread renders."""
+    import time
+
+    from reports.tests.factories import membership
+
+    settings.REPORTS_PDF_WORKER = "thread"
+    programme = small_programme()
+    user = UserFactory(username="thread-emcl")
+    membership(user, programme, Role.EMCL)
+    client.force_login(user)
+    url = _urls(programme)["pdf"]
+    started = time.monotonic()
+    first = client.get(url)
+    assert first.status_code == 202
+    request_seconds = time.monotonic() - started
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        job = ReportPdf.objects.get(programme=programme)
+        if job.status in (ReportPdf.Status.DONE, ReportPdf.Status.FAILED):
+            break
+        time.sleep(0.5)
+    assert job.status == ReportPdf.Status.DONE, job.error
+    render_seconds = (job.finished_at - job.started_at).total_seconds()
+    assert request_seconds < render_seconds  # the request did not wait for the rendering
+    assert client.get(url).status_code == 200
