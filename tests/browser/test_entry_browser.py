@@ -82,6 +82,7 @@ def test_quarter_cycle_in_the_browser(browser, live_server, world):
     page.fill(field(world.money, "value"), "1.234,5")
     page.press(field(world.money, "value"), "Enter")
     assert page.url == form_url(live_server)
+    assert page.evaluate("document.activeElement.name") == f"r{world.money.pk}-0-T-no_data"  # Enter moved on
     assert not IndicatorValue.objects.filter(year=2012).exists()
     # An ambiguous number is asked, never guessed.
     page.fill(field(world.count, "value", world.chain1), "1.234")
