@@ -149,7 +149,7 @@ class BeneficiaryDistrictAdmin(ImportExportModelAdmin):
                 content=content,
                 file_name=upload.name,
                 user=request.user,
-                codes=form.cleaned_data["codes"],
+                codes=form.cleaned_data["codes"] or None,
                 dry_run=True,
             )
             if report.file_error:

@@ -11,9 +11,12 @@ class BeneficiaryUploadForm(forms.Form):
     programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.order_by("code"))
     codes = forms.ChoiceField(
         label=_("Codes in the list"),
-        choices=BeneficiaryImport.Codes.choices,
-        initial=BeneficiaryImport.Codes.INEI,
-        help_text=_("INEI codes by default; RENIEC and SUNAT codes differ (Callao is 07 for INEI, 24 for RENIEC)."),
+        choices=[
+            ("", _("as the ubigeo header declares (INEI when it does not say)")),
+            *BeneficiaryImport.Codes.choices,
+        ],
+        required=False,
+        help_text=_("RENIEC and SUNAT codes differ from INEI's (Callao is 07 for INEI, 24 for RENIEC)."),
     )
     import_file = forms.FileField(
         label=_("Workbook (.xlsx)"),

@@ -66,7 +66,17 @@ def is_blank(value: object) -> bool:
 # Canonical column -> folded header spellings seen in workbooks (annex 7.4 and variants).
 COLUMNS = ("ubigeo", "country", "department", "province", "district", "intervention", "population", "women", "domain")
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "ubigeo": ("UBIGEO", "CODIGOUBIGEO", "CODUBIGEO", "CODIGO"),
+    "ubigeo": (
+        "UBIGEO",
+        "CODIGOUBIGEO",
+        "CODUBIGEO",
+        "CODIGO",
+        *(
+            f"{prefix}{system}"
+            for prefix in ("UBIGEO", "CODIGO", "CODIGOUBIGEO")
+            for system in ("INEI", "RENIEC", "SUNAT")
+        ),
+    ),
     "country": ("PAIS", "COUNTRY"),
     "department": ("DEPARTAMENTO", "DEPARTMENT", "REGION", "DPTO"),
     "province": ("PROVINCIA", "PROVINCE"),
@@ -91,6 +101,15 @@ REQUIRED_COLUMNS = ("ubigeo", "department", "province", "district", "population"
 def header_column(value: object) -> str | None:
     """The canonical column a header cell names, or None ("N° de\\nPoblación  objetivo" -> "population")."""
     return _ALIAS_TO_COLUMN.get(fold(value))
+
+
+def declared_codes(header: object) -> str | None:
+    """The code system a ubigeo header names ("Ubigeo RENIEC" -> "reniec"), None when it names none."""
+    folded = fold(header)
+    for system in ("INEI", "RENIEC", "SUNAT"):
+        if folded.endswith(system):
+            return system.lower()
+    return None
 
 
 def map_header(cells: list[object]) -> dict[str, int]:
@@ -200,9 +219,19 @@ def parse_share(value: object, *, fraction: bool = False, percent_format: bool =
     return number
 
 
+# Spellings lists use for names the register writes otherwise (folded register name -> folded spellings).
+KNOWN_SPELLINGS: dict[str, frozenset[str]] = {
+    "PROVCONSTDELCALLAO": frozenset({"CALLAO", "PROVINCIACONSTITUCIONALDELCALLAO"}),
+    "CALLAO": frozenset({"PROVINCIACONSTITUCIONALDELCALLAO"}),
+    "CUSCO": frozenset({"CUZCO"}),
+    "LIMA": frozenset({"LIMAMETROPOLITANA", "LIMAPROVINCIAS", "LIMAREGION"}),
+}
+
+
 def names_agree(listed: str, official: str) -> bool:
-    """A listed name matches the register's, tolerating case, accents, spaces and underscores."""
-    return fold(listed) == fold(official)
+    """A listed name matches the register's, tolerating case, accents, spaces, underscores and known spellings."""
+    listed_key, official_key = fold(listed), fold(official)
+    return listed_key == official_key or listed_key in KNOWN_SPELLINGS.get(official_key, frozenset())
 
 
 def district_name_agrees(listed: str, official: str, province: str) -> bool:

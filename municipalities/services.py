@@ -67,6 +67,9 @@ MSG_DUPLICATE = gettext_noop("The ubigeo %(ubigeo)s appears %(count)s times in t
 MSG_NO_ROWS = gettext_noop("The table has headers but no rows.")
 MSG_ROWS_REFUSED = gettext_noop("%(count)s row(s) refused; nothing was imported.")
 MSG_CONCURRENT = gettext_noop("The list changed while this file was being imported; nothing was imported. Try again.")
+MSG_CODES_CONFLICT = gettext_noop(
+    "The file's ubigeo column declares %(declared)s codes but %(chosen)s codes were chosen; nothing was imported."
+)
 MSG_FILE_CHANGED = gettext_noop("The file changed since the preview; upload it again.")
 
 CODE_FIELD = {Codes.INEI: "ubigeo", Codes.RENIEC: "ubigeo_reniec", Codes.SUNAT: "ubigeo_sunat"}
@@ -283,20 +286,23 @@ def beneficiaries_import(
     content: bytes,
     file_name: str,
     user: AbstractBaseUser | None = None,
-    codes: str = Codes.INEI,
+    codes: str | None = None,
     dry_run: bool = False,
     all_or_nothing: bool = True,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Check a workbook and, unless dry_run or a row is refused (all_or_nothing), write it. Always logged."""
-    codes = Codes(codes)
+    """Check a workbook and, unless dry_run or a row is refused (all_or_nothing), write it. Always logged.
+
+    ``codes`` None: the code system the ubigeo header declares ("Ubigeo RENIEC"), INEI when it says none.
+    """
+    chosen = Codes(codes) if codes else None
     log = BeneficiaryImport(
         programme=programme,
         user=user if user is not None and user.is_authenticated else None,
         file_name=file_name[:255],
         sha256=hashlib.sha256(content).hexdigest(),
         size_bytes=len(content),
-        codes=codes,
+        codes=chosen or Codes.INEI,
         dry_run=dry_run,
     )
     report = ImportReport(log=log)
@@ -307,8 +313,18 @@ def beneficiaries_import(
         log.outcome = BeneficiaryImport.Outcome.REFUSED_FILE
         log.save()
         return report
+    declared = Codes(table.declared_codes) if table.declared_codes else None
+    if chosen and declared and chosen != declared:
+        report.file_error = log.message = _(MSG_CODES_CONFLICT) % {
+            "declared": declared.label,
+            "chosen": chosen.label,
+        }
+        log.outcome = BeneficiaryImport.Outcome.REFUSED_FILE
+        log.save()
+        return report
+    log.codes = chosen or declared or Codes.INEI
     report.skipped_header_lines = table.repeated_headers
-    report.rows = check_table(table, programme=programme, codes=codes, progress=progress)
+    report.rows = check_table(table, programme=programme, codes=log.codes, progress=progress)
     counts = report.counts
     refused = report.refused_rows
     log.rows_read = len(report.rows)

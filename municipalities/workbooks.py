@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from municipalities.normalise import (
     Refusal,
     clean_label,
+    declared_codes,
     gettext_noop,
     header_column,
     is_blank,
@@ -75,6 +76,7 @@ class Table:
     rows: list[SourceRow] = field(default_factory=list)
     repeated_headers: list[int] = field(default_factory=list)
     blank_lines: int = 0
+    declared_codes: str | None = None  # "reniec" when the ubigeo header says "Ubigeo RENIEC"
 
 
 def check_container(content: bytes, file_name: str, limits: Limits) -> None:
@@ -145,7 +147,13 @@ def _table_in_sheet(sheet, limits: Limits) -> Table | None:
             if line > 50:
                 return None
             if is_header_row(cells):
-                table = Table(sheet=sheet.title, header_line=line, columns=map_header(cells))
+                columns = map_header(cells)
+                table = Table(
+                    sheet=sheet.title,
+                    header_line=line,
+                    columns=columns,
+                    declared_codes=declared_codes(cells[columns["ubigeo"]]),
+                )
             continue
         if all(is_blank(value) for value in cells):
             table.blank_lines += 1

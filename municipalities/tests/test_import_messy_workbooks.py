@@ -164,3 +164,32 @@ def test_a_concurrent_import_of_the_same_districts_leaves_nothing_of_ours(monkey
     assert BeneficiaryDistrict.objects.count() == 1  # only the other import's row
     log = BeneficiaryImport.objects.get()
     assert log.outcome == BeneficiaryImport.Outcome.REFUSED_ROWS and "changed while" in log.message
+
+
+def test_a_list_that_declares_reniec_codes_in_its_header_is_read_as_reniec():
+    from municipalities.models import BeneficiaryImport
+
+    rows = [
+        ("Ubigeo RENIEC", "Departamento", "Provincia", "Distrito", "Población objetivo"),
+        ("240101", "Callao", "Callao", "Callao", 10),
+    ]
+
+    report = _import(factories.workbook_bytes(rows))
+
+    assert report.refused_rows == [] and report.applied
+    assert BeneficiaryDistrict.objects.get().district.ubigeo == "070101"
+    assert BeneficiaryImport.objects.get().codes == "reniec"
+
+
+def test_choosing_codes_that_contradict_the_header_refuses_the_file():
+    rows = [
+        ("Ubigeo RENIEC", "Departamento", "Provincia", "Distrito", "Población objetivo"),
+        ("240101", "Callao", "Callao", "Callao", 10),
+    ]
+
+    report = _import(factories.workbook_bytes(rows), codes="inei")
+
+    assert report.file_error == (
+        "The file's ubigeo column declares RENIEC codes but INEI codes were chosen; nothing was imported."
+    )
+    assert not BeneficiaryDistrict.objects.exists()

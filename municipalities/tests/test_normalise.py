@@ -6,6 +6,7 @@ import pytest
 
 from municipalities.normalise import (
     CellError,
+    declared_codes,
     district_name_agrees,
     header_column,
     names_agree,
@@ -128,6 +129,10 @@ def test_a_column_writes_fractions_when_every_plain_number_is_at_most_one(values
         ("ANCO HUALLO", "ANCO_HUALLO", True),
         ("  la mar ", "LA MAR", True),
         ("HUANTA", "HUAMANGA", False),
+        ("Callao", "PROV. CONST. DEL CALLAO", True),
+        ("Cuzco", "CUSCO", True),
+        ("Lima Metropolitana", "LIMA", True),
+        ("Lima", "CALLAO", False),
     ],
 )
 def test_names_agree_despite_case_accents_spaces_and_underscores(listed, official, agree):
@@ -145,3 +150,18 @@ def test_names_agree_despite_case_accents_spaces_and_underscores(listed, officia
 )
 def test_district_names_listed_as_province_dash_district(listed, official, agree):
     assert district_name_agrees(listed, official, "ANY") is agree
+
+
+@pytest.mark.parametrize(
+    ("header", "codes"),
+    [
+        ("Ubigeo", None),
+        ("Ubigeo RENIEC", "reniec"),
+        ("UBIGEO_SUNAT", "sunat"),
+        ("Código INEI", "inei"),
+        ("Ubigeo\nReniec", "reniec"),
+    ],
+)
+def test_a_ubigeo_header_may_declare_its_code_system(header, codes):
+    assert header_column(header) == "ubigeo"
+    assert declared_codes(header) == codes

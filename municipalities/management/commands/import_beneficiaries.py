@@ -38,8 +38,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--codes",
             choices=[c.value for c in BeneficiaryImport.Codes],
-            default="inei",
-            help="code system of the list",
+            default=None,
+            help="code system of the list (default: what the ubigeo header declares, else inei)",
         )
         parser.add_argument("--partial", action="store_true", help="import the good rows even when some are refused")
         parser.add_argument("--refused-out", help="write the refused rows to this .xlsx (with an error column)")
