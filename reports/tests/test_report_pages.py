@@ -326,3 +326,14 @@ def test_the_worker_thread_renders_the_pdf_outside_the_request(client, settings)
     render_seconds = (job.finished_at - job.started_at).total_seconds()
     assert request_seconds < render_seconds  # the request did not wait for the rendering
     assert client.get(url).status_code == 200
+
+
+def test_the_render_pdfs_command_renders_the_queue(client, programme, member):
+    from django.core.management import call_command
+
+    client.force_login(member(programme, Role.REVIEWER))
+    client.get(_urls(programme)["pdf"])
+    call_command("render_pdfs", verbosity=0)
+    job = ReportPdf.objects.get(programme=programme)
+    assert job.status == ReportPdf.Status.DONE and job.sha256
+    assert client.get(_urls(programme)["pdf"]).status_code == 200
