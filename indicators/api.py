@@ -22,6 +22,7 @@ from cse_monitor.api import (
     Pagination,
     ReadViewSet,
     UpdatedSinceFilter,
+    as_id,
     visible_programme_ids,
 )
 from cse_monitor.api_errors import Ambiguous, ErrorSerializer, PreconditionFailed, PreconditionRequired
@@ -682,7 +683,7 @@ class IndicatorValueEntryView(BaseApiView):
             queryset = queryset.filter(result__programme__code=params["programme"])
         found = list(
             queryset.filter(
-                **({"pk": int(indicator)} if indicator.isascii() and indicator.isdigit() else {"code": indicator})
+                **({"pk": as_id(indicator)} if indicator.isascii() and indicator.isdigit() else {"code": indicator})
             )[:2]
         )
         if not found:
@@ -832,7 +833,7 @@ class QuarterActionView(BaseApiView):
                 count = entry.approve_quarter(user=request.user, programme=prog, period=when)
             elif self.action_name == "return":
                 try:
-                    comments = {int(key): text for key, text in data["comments"].items()}
+                    comments = {_required_id(key): text for key, text in data["comments"].items()}
                 except ValueError as exc:
                     raise ValidationError({"comments": [_("Keys are value ids.")]}) from exc
                 count = entry.return_values(user=request.user, programme=prog, period=when, comments=comments)
@@ -841,6 +842,13 @@ class QuarterActionView(BaseApiView):
         except entry.EntryError as exc:
             _raise_for(exc)
         return Response({"action": self.action_name, "period": str(when), "count": count})
+
+
+def _required_id(key: str) -> int:
+    number = as_id(key)
+    if number is None:
+        raise ValueError(key)
+    return number
 
 
 def quarter_action_view(name: str):

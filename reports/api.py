@@ -3,7 +3,14 @@
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 
-from cse_monitor.api import SPARSE_FIELDS, ModelSerializer, ReadViewSet, UpdatedSinceFilter, visible_programme_ids
+from cse_monitor.api import (
+    SPARSE_FIELDS,
+    ModelSerializer,
+    ReadViewSet,
+    UpdatedSinceFilter,
+    YearFilter,
+    visible_programme_ids,
+)
 from indicators.models import StatedScore
 from indicators.periods import Period
 from reports.models import EmclDecision
@@ -42,9 +49,9 @@ class StatedScoreSerializer(ModelSerializer):
 class StatedScoreFilter(filters.FilterSet):
     programme = filters.CharFilter(field_name="result__programme__code", label="Programme code")
     level = filters.CharFilter(field_name="result__code", label="Logframe level: OE, R1 … R4")
-    year = filters.NumberFilter()
-    year_from = filters.NumberFilter(field_name="year", lookup_expr="gte")
-    year_to = filters.NumberFilter(field_name="year", lookup_expr="lte")
+    year = YearFilter()
+    year_from = YearFilter(field_name="year", lookup_expr="gte")
+    year_to = YearFilter(field_name="year", lookup_expr="lte")
 
     class Meta:
         model = StatedScore
@@ -91,7 +98,7 @@ class EmclDecisionSerializer(ModelSerializer):
 
 class EmclDecisionFilter(filters.FilterSet):
     programme = filters.CharFilter(field_name="programme__code", label="Programme code")
-    year = filters.NumberFilter()
+    year = YearFilter()
     status = filters.ChoiceFilter(choices=EmclDecision.Status.choices)
     updated_since = UpdatedSinceFilter()
 

@@ -198,3 +198,24 @@ def test_list_query_count_does_not_grow_with_page_size(staff_api, full_programme
     small = _queries(staff_api, path + "?page_size=1")
     large = _queries(staff_api, path + "?page_size=100")
     assert small == large
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        # A valid instant whose offset PostgreSQL refuses: read in UTC, it is answered.
+        ("/api/v1/values/?updated_since=0437-04-30T07:07:07%2B17:10", 200),
+        ("/api/v1/values/?updated_since=0001-01-01T00:00:00%2B05:00", 400),  # before year 1 in UTC
+        ("/api/v1/stated-scores/?year=100000000000000000000", 400),
+        ("/api/v1/emcl-decisions/?year=-1", 400),
+    ],
+)
+def test_out_of_range_filters_are_answered_not_database_errors(staff_api, programme, path, status):
+    assert staff_api.get(path).status_code == status
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/values/99999999999999999999999/", "/api/v1/indicators/99999999999999999999/"]
+)
+def test_ids_beyond_the_database_range_are_404(staff_api, programme, path):
+    assert staff_api.get(path).status_code == 404

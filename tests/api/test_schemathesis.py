@@ -9,6 +9,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis import checks
@@ -39,7 +41,13 @@ deterministic = true
 @pytest.fixture
 def api_schema(db, settings):
     settings.API_AUTH_FAILURE_LIMIT = 10**6  # generated requests must not lock the test client out
-    return schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONFIG)
+    # Requests run in-process inside the test's transaction: like Django's test client, keep the
+    # request signals from closing the connection after each request (PostgreSQL would lose it).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONFIG)
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
