@@ -273,6 +273,7 @@ def _row_errors(
         if unit_kind == Indicator.UnitKind.COUNT_SHARE and (item.key.chain_id is not None or item.key.sex):
             unit_kind = Indicator.UnitKind.COUNT  # the parts of a count-with-share are plain counts
         errors += rules.unit_errors(unit_kind, item.value, item.share)
+        errors += rules.precision_errors(item.value) + rules.precision_errors(item.share)
     warnings: list[str] = []
     previous_value = previous.value if previous is not None and not previous.no_data else None
     if rules.is_outlier(item.value, previous_value, factor):
@@ -395,7 +396,7 @@ def save_quarter_values(
                     errors.setdefault(key, []).extend(messages)
             if errors:
                 raise EntryValidationError(errors)
-            reopened_back_to_draft = False
+            drafts_written = False
             for item, existing in to_write:
                 if existing is not None and not _changed(existing, item):
                     existing.follow_up = item.follow_up
@@ -420,8 +421,8 @@ def save_quarter_values(
                 row.follow_up = item.follow_up
                 row.entered_by = user
                 if existing is not None and existing.status in (Status.APPROVED, Status.RETURNED):
-                    reopened_back_to_draft = reopened_back_to_draft or existing.status == Status.APPROVED
                     row.status = Status.DRAFT
+                drafts_written = drafts_written or row.status == Status.DRAFT
                 row.version += 1
                 if item.evidence is not None:
                     row.evidence.save(evidence_names[item.key], item.evidence, save=False)
@@ -432,8 +433,9 @@ def save_quarter_values(
                     result.created += 1
                 else:
                     result.updated += 1
-            if reopened_back_to_draft and state.pk and state.status != QuarterState.Status.OPEN:
-                _set_state(state, user=user, status=QuarterState.Status.OPEN, reason="approved value corrected")
+            if drafts_written and state.pk and state.status != QuarterState.Status.OPEN:
+                # A new or corrected draft means the quarter is being entered again, not waiting for review.
+                _set_state(state, user=user, status=QuarterState.Status.OPEN, reason="values in draft again")
     except IntegrityError as exc:
         # Someone created one of these rows between our read and our write (no row to lock yet).
         raise ConflictError(_created_meanwhile(programme, period, items)) from exc

@@ -21,9 +21,13 @@ DEFAULT_OUTLIER_FACTOR = Decimal("2")
 SHARE_TOLERANCE_POINTS = Decimal("1")
 
 MSG_NOT_WHOLE = "A count is a whole number."
+MSG_TOO_PRECISE = "Use at most {places} decimals."
+MSG_TOO_LARGE = "This number is too large."
+# What the database keeps (DecimalField max_digits=20, decimal_places=4): beyond it, refuse rather than round.
+MAX_DECIMAL_PLACES = 4
+MAX_INTEGER_DIGITS = 16
 MSG_NEGATIVE = "This indicator cannot be negative."
 MSG_SHARE_RANGE = "A share is between 0 and 100."
-MSG_PERCENT_RANGE = "A percentage is between 0 and 100."
 MSG_COUNT_SHARE_BOTH = "Enter both the count and its share (%), or mark the value “sin dato”."
 MSG_SHARE_INCONSISTENT = "The share ({share} %) does not match women ÷ total ({derived} %)."
 MSG_NO_DATA_REASON = "Give the reason why there is no data."
@@ -92,7 +96,11 @@ def closes_on(quarter_end: date, close_after_days: int) -> date:
 
 
 def unit_errors(unit_kind: str, value: Decimal | None, share: Decimal | None) -> list[str]:
-    """Errors that block saving: wrong sign, a fractional count, a share or percentage outside 0–100."""
+    """Errors that block saving: wrong sign, a fractional count, a share outside 0–100.
+
+    A percentage *value* is not bounded: the seed prints 116 % profitability growth and 133 %
+    plan compliance, and a growth rate may be negative. The indicator's expected range warns.
+    """
     kind = UnitKind(unit_kind)
     errors: list[str] = []
     if value is not None:
@@ -100,12 +108,27 @@ def unit_errors(unit_kind: str, value: Decimal | None, share: Decimal | None) ->
             errors.append(MSG_NEGATIVE)
         if kind in (UnitKind.COUNT, UnitKind.COUNT_SHARE) and value != value.to_integral_value():
             errors.append(MSG_NOT_WHOLE)
-        if kind is UnitKind.PERCENTAGE and not ZERO <= value <= HUNDRED:
-            errors.append(MSG_PERCENT_RANGE)
     if share is not None and not ZERO <= share <= HUNDRED:
         errors.append(MSG_SHARE_RANGE)
     if kind is UnitKind.COUNT_SHARE and (value is None) != (share is None):
         errors.append(MSG_COUNT_SHARE_BOTH)
+    return errors
+
+
+def precision_errors(number: Decimal | None) -> list[str]:
+    """A number the database would round or refuse: more than 4 decimals, or more than 16 integer digits."""
+    if number is None:
+        return []
+    errors = []
+    exponent = number.as_tuple().exponent
+    if (
+        isinstance(exponent, int)
+        and -exponent > MAX_DECIMAL_PLACES
+        and number != number.quantize(Decimal(1).scaleb(-MAX_DECIMAL_PLACES))
+    ):
+        errors.append(MSG_TOO_PRECISE.format(places=MAX_DECIMAL_PLACES))
+    if abs(number) >= Decimal(10) ** MAX_INTEGER_DIGITS:
+        errors.append(MSG_TOO_LARGE)
     return errors
 
 

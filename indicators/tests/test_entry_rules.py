@@ -52,8 +52,8 @@ def test_entry_window_opens_on_its_date_and_closes_days_after_the_quarter(
         ("money", D("-3"), None, [rules.MSG_NEGATIVE]),
         ("area", D("0.25"), None, []),
         ("percentage", D("100"), None, []),
-        ("percentage", D("100.1"), None, [rules.MSG_PERCENT_RANGE]),
-        ("percentage", D("-0.1"), None, [rules.MSG_PERCENT_RANGE]),
+        ("percentage", D("116"), None, []),  # R2.1 profitability growth, 2011
+        ("percentage", D("-7.72"), None, []),  # a decrease is a percentage too
         ("count_share", D("927"), D("35"), []),
         ("count_share", D("927"), None, [rules.MSG_COUNT_SHARE_BOTH]),
         ("count_share", None, D("35"), [rules.MSG_COUNT_SHARE_BOTH]),
@@ -199,3 +199,18 @@ def test_extension_must_agree_with_content(name, kind, ok):
 )
 def test_safe_filename_removes_paths_and_odd_characters(name, expected):
     assert rules.safe_filename(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        (D("1.2345"), []),
+        (D("1.23450"), []),  # trailing zero: nothing lost
+        (D("1.23456"), [rules.MSG_TOO_PRECISE.format(places=4)]),
+        (D("9999999999999999"), []),
+        (D("10000000000000000"), [rules.MSG_TOO_LARGE]),
+        (None, []),
+    ],
+)
+def test_numbers_the_database_would_round_are_refused(number, expected):
+    assert rules.precision_errors(number) == expected

@@ -72,8 +72,8 @@ def test_sin_dato_needs_a_reason_and_stores_no_number(world):
 
 def test_invalid_row_saves_nothing_at_all(world):
     with pytest.raises(entry.EntryValidationError) as info:
-        save(world, world.staff_all, total(world.money, value=D("5")), total(world.rate, value=D("120")))
-    assert info.value.errors == {RowKey(world.rate.pk): [rules.MSG_PERCENT_RANGE]}
+        save(world, world.staff_all, total(world.money, value=D("5")), total(world.count, value=D("12.5")))
+    assert info.value.errors == {RowKey(world.count.pk): [rules.MSG_NOT_WHOLE]}
     assert not IndicatorValue.objects.exists()
 
 
@@ -334,3 +334,16 @@ def test_row_created_by_someone_else_between_read_and_write_is_a_conflict_not_an
         save(world, world.staff, total(world.count, value=D("8")))
     assert (info.value.conflicts[0].yours.value, info.value.conflicts[0].theirs.value) == (D("8"), D("7"))
     assert stored(world.count).value == D("7")
+
+
+def test_a_new_draft_in_a_submitted_quarter_opens_it_again(world):
+    _submitted_quarter(world)
+    assert entry.quarter_state(world.programme, Q1).status == QuarterState.Status.SUBMITTED
+    save(world, world.staff_all, total(world.rate, value=D("50")))
+    assert entry.quarter_state(world.programme, Q1).status == QuarterState.Status.OPEN
+
+
+def test_too_many_decimals_are_refused_not_rounded(world):
+    with pytest.raises(entry.EntryValidationError) as info:
+        save(world, world.staff_all, total(world.money, value=D("10.12345")))
+    assert info.value.errors[RowKey(world.money.pk)] == [rules.MSG_TOO_PRECISE.format(places=4)]

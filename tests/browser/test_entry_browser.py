@@ -140,6 +140,7 @@ def test_quarter_cycle_in_the_browser(browser, live_server, world):
     count_id = value_of(world.count).pk
     review_page.check(f'[name="return-{count_id}"]')
     review_page.fill(f'[name="comment-{count_id}"]', "verificar con el acta de la feria")
+    review_page.screenshot(path=ARTIFACTS / "entry_8_review.png", full_page=True)
     review_page.click("#return-values")
     review_page.wait_for_selector(".messages li.success")
     assert value_of(world.count).status == "returned"
