@@ -80,6 +80,17 @@ def _pct(ratio: Any) -> Decimal | None:
     return None if ratio is None else Decimal(str(ratio)).scaleb(2)
 
 
+def _measure(item: dict, value: Any) -> Decimal | None:
+    """A figure of the JSON in the model's unit: percentage indicators hold percent (0.515 -> 51.5).
+
+    The JSON writes every percentage as a ratio; in the models a percentage indicator's values,
+    targets, baseline and final target are percent, as staff type them and as shares are kept.
+    """
+    if item["unit_kind"] == Indicator.UnitKind.PERCENTAGE:
+        return _pct(value)
+    return _d(value)
+
+
 def _date(value: str | None) -> date | None:
     return None if not value else date.fromisoformat(value)
 
@@ -255,10 +266,10 @@ class _Loader:
             unit=item.get("unit", ""),
             direction=item.get("direction", Indicator.Direction.ASCENDING),
             aggregation=item.get("aggregation", Indicator.Aggregation.LATEST),
-            baseline=_d(baseline.get("value")),
+            baseline=_measure(item, baseline.get("value")),
             baseline_share=_pct(baseline.get("share")),
             baseline_text=baseline.get("source_text", ""),
-            final_target=_d(final.get("value")),
+            final_target=_measure(item, final.get("value")),
             final_target_share=_pct(final.get("share")),
             final_target_text=final.get("source_text", ""),
             has_data=item.get("has_data", True),
@@ -279,7 +290,7 @@ class _Loader:
                         quarter=v["quarter"],
                         chain=self.chains[v["chain"]] if v.get("chain") else None,
                         region=v.get("region", ""),
-                        value=None if v["no_data"] else _d(v["value"]),
+                        value=None if v["no_data"] else _measure(item, v["value"]),
                         share=None if v["no_data"] else _pct(v.get("share")),
                         no_data=v["no_data"],
                         no_data_reason=f"As printed: {v['source_text']!r}" if v["no_data"] else "",
@@ -294,7 +305,7 @@ class _Loader:
                         indicator=indicator,
                         year=t["year"],
                         quarter=t["quarter"],
-                        value=None if t["no_data"] else _d(t["value"]),
+                        value=None if t["no_data"] else _measure(item, t["value"]),
                         share=None if t["no_data"] else _pct(t.get("share")),
                         source_text=t["source_text"][:120],
                     )

@@ -96,9 +96,8 @@ def score(ratio: object, places: int = 2, empty: str = NO_DATA) -> str:
     return number(ratio, places, empty)
 
 
-# Values of percentage indicators are stored as ratios (0.515 = 51.5 %), as the PER0601011 loader
-# writes them and as achievement treats them (a ratio over a ratio); shares are stored in percent.
-PERCENTAGE_VALUES_ARE_RATIOS = True
+# Values of percentage indicators are stored in percent (51.5 = 51.5 %), as staff type them and as
+# shares are kept; achievement divides like by like, so its ratio does not depend on the unit.
 
 
 def indicator_figure(
@@ -124,11 +123,7 @@ def indicator_figure(
     if unit_kind == "qualitative" and source_text.strip():
         return source_text.strip()
     if unit_kind == "percentage":
-        if amount is None:
-            return percent_value(part)
-        return (
-            percent(amount, places=_places(amount * HUNDRED)) if PERCENTAGE_VALUES_ARE_RATIOS else percent_value(amount)
-        )
+        return percent_value(part if amount is None else amount)
     if amount is None:
         return percent_value(part)
     text = number(amount)

@@ -272,14 +272,14 @@ def test_eight_value_chains_with_notes_and_communication_figures(programme):
         ).select_related("chain")
     }
     assert per_chain == {
-        "fibra-de-alpaca": Decimal("1.20"),
-        "ceramica": Decimal("0.67"),
-        "textiles": Decimal("1.00"),
-        "kiwicha-quinua": Decimal("1.14"),
-        "lacteos": Decimal("1.00"),
-        "palta": Decimal("1.00"),
-        "papa-nativa": Decimal("1.33"),
-        "tara": Decimal("0.33"),
+        "fibra-de-alpaca": Decimal("120"),
+        "ceramica": Decimal("67"),
+        "textiles": Decimal("100"),
+        "kiwicha-quinua": Decimal("114"),
+        "lacteos": Decimal("100"),
+        "palta": Decimal("100"),
+        "papa-nativa": Decimal("133"),
+        "tara": Decimal("33"),
     }
 
 
@@ -301,19 +301,19 @@ def test_indicators_with_data_per_level(programme):
         ("OE.1", 2011, "180", None, False),
         ("R1.1", 2011, "91", None, False),
         ("R1.2", 2011, "23432855", None, False),
-        ("R1.3", 2011, "0.515", None, False),
+        ("R1.3", 2011, "51.5", None, False),
         ("R1.4", 2010, None, None, True),
-        ("R1.4", 2011, "1.01", None, False),
+        ("R1.4", 2011, "101", None, False),
         ("R1.5", 2011, "240", None, False),
         ("R1.6", 2011, "560", "31", False),
         ("R2.9", 2010, None, None, True),
         ("R2.9", 2011, "927", "35", False),
-        ("R2.6", 2011, "0.958", None, False),
+        ("R2.6", 2011, "95.8", None, False),
         ("R3.3", 2011, "83", None, False),
         ("R3.4", 2010, None, None, True),
         ("R3.4", 2011, "2", None, False),
         ("R4.2", 2010, None, None, True),
-        ("R4.8", 2011, "0.111", None, False),
+        ("R4.8", 2011, "11.1", None, False),
         ("R4.9", 2010, None, None, True),
     ],
 )

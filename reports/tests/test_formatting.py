@@ -69,10 +69,10 @@ def test_not_a_number_is_refused_with_a_clear_error():
 @pytest.mark.parametrize(
     ("kwargs", "expected"),
     [
-        ({"value": Decimal("0.5150"), "unit_kind": "percentage"}, "51.5%"),
-        ({"value": Decimal("0.3450"), "unit_kind": "percentage"}, "34.5%"),
-        ({"value": Decimal("1.16"), "unit_kind": "percentage"}, "116%"),
-        ({"value": Decimal("0.4174"), "unit_kind": "percentage"}, "41.74%"),
+        ({"value": Decimal("51.50"), "unit_kind": "percentage"}, "51.5%"),
+        ({"value": Decimal("34.50"), "unit_kind": "percentage"}, "34.5%"),
+        ({"value": Decimal("116"), "unit_kind": "percentage"}, "116%"),
+        ({"value": Decimal("41.74"), "unit_kind": "percentage"}, "41.74%"),
         ({"value": None, "share": Decimal("68.1"), "unit_kind": "count_share"}, "68.1%"),
         ({"value": Decimal("927"), "share": Decimal("35"), "unit_kind": "count_share"}, "927 (35%)"),
         ({"value": Decimal("1072"), "share": Decimal("40"), "unit_kind": "count_share"}, "1,072 (40%)"),

@@ -159,7 +159,8 @@
         msgs.push({ node: wrap });
       } else if (!r.empty) {
         var n = r.value;
-        var isShare = input === share || unit === "percentage";
+        // Only shares are bounded: a percentage value may pass 100 (116 % growth) or go below 0.
+        var isShare = input === share;
         if (isShare && (n < 0 || n > 100)) { msgs.push({ level: "bad", text: T.share }); input.classList.add("is-invalid"); }
         if (input === value && (unit === "count" || unit === "count_share") && Math.floor(n) !== n) {
           msgs.push({ level: "bad", text: T.whole }); input.classList.add("is-invalid");
