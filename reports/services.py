@@ -138,6 +138,20 @@ def pdf_request(programme: Programme, year: int) -> PdfState:
             logger.error("Frozen PDF of %s %s does not match its SHA-256", programme.code, year)
             raise ValidationError(_("The approved PDF on file does not match its checksum."))
         return PdfState(None, content, report.frozen_pdf_sha256, frozen=True)
+    # While a rendering is under way, polling the progress costs one query, not a report build.
+    in_flight = (
+        ReportPdf.objects.filter(
+            programme=programme,
+            year=year,
+            status__in=[ReportPdf.Status.QUEUED, ReportPdf.Status.RENDERING],
+            created_at__gte=timezone.now() - STALE_AFTER,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if in_flight is not None:
+        start_worker()
+        return PdfState(in_flight)
     html, digest = current_document(programme, year)
     freeze = bool(report and report.status == Report.Status.APPROVED)
     job = _enqueue(programme, year, html, digest, freeze=freeze)

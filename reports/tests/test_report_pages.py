@@ -337,3 +337,20 @@ def test_the_render_pdfs_command_renders_the_queue(client, programme, member):
     job = ReportPdf.objects.get(programme=programme)
     assert job.status == ReportPdf.Status.DONE and job.sha256
     assert client.get(_urls(programme)["pdf"]).status_code == 200
+
+
+def test_polling_a_pdf_in_progress_does_not_rebuild_the_report(client, programme, member, monkeypatch):
+    client.force_login(member(programme, Role.EMCL))
+    url = _urls(programme)["pdf"]
+    assert client.get(url).status_code == 202
+
+    def rebuilt(*args, **kwargs):
+        raise AssertionError("the report was rebuilt while its PDF was being rendered")
+
+    monkeypatch.setattr(services, "current_document", rebuilt)
+    for _ in range(3):
+        response = client.get(url, HTTP_ACCEPT="application/json")
+        assert response.status_code == 202 and response.json()["status"] == ReportPdf.Status.QUEUED
+    monkeypatch.undo()
+    services.run_pending_pdf_jobs()
+    assert client.get(url).status_code == 200
