@@ -157,6 +157,11 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cse_monitor.api_errors.add_error_responses",
     ],
+    # Two choice sets share the field name "status"; naming them keeps `check --deploy` free of W001 (issue 8).
+    "ENUM_NAME_OVERRIDES": {
+        "IndicatorValueStatusEnum": "indicators.models.IndicatorValue.Status",
+        "EmclDecisionStatusEnum": "reports.models.EmclDecision.Status",
+    },
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
