@@ -130,9 +130,3 @@ def indicator_figure(
     if unit_kind == "count_share" and part is not None:
         return f"{text} ({percent_value(part)})"
     return text
-
-
-def _places(value: Decimal) -> int:
-    """Decimals needed to print ``value`` without trailing zeros (51.50 -> 1)."""
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
