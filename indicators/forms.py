@@ -114,3 +114,7 @@ class ReasonForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     flagged = forms.BooleanField(required=False)
+
+
+class OpeningDateForm(forms.Form):
+    opens_on = forms.DateField(label=_("Opens for entry on"), required=False, input_formats=["%Y-%m-%d"])

@@ -18,4 +18,5 @@ urlpatterns = [
     path("entry/<str:code>/<str:period>/submit/", views.submit, name="submit"),
     path("entry/<str:code>/<str:period>/review/", views.review, name="review"),
     path("entry/<str:code>/<str:period>/reopen/", views.reopen, name="reopen"),
+    path("entry/<str:code>/<str:period>/opening-date/", views.opening_date, name="opening_date"),
 ]

@@ -16,11 +16,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from indicators import entry, permissions
 from indicators.entry_selectors import EntryPage, entry_page, review_queue
-from indicators.forms import FollowUpForm, ReasonForm, RowForm, initial_for
+from indicators.forms import FollowUpForm, OpeningDateForm, ReasonForm, RowForm, initial_for
 from indicators.models import IndicatorValue, Membership, Notification, Programme, QuarterState, ValueReview
 from indicators.periods import InvalidPeriod, Period
 
@@ -194,6 +195,25 @@ def reopen(request: HttpRequest, code: str, period: str) -> HttpResponse:
         return _("The quarter is open again for corrections.")
 
     return _workflow(request, code, period, action)
+
+
+@login_required
+@require_POST
+def opening_date(request: HttpRequest, code: str, period: str) -> HttpResponse:
+    form = OpeningDateForm(request.POST)
+
+    def action(programme, the_period):
+        if not form.is_valid():
+            raise entry.EntryError(MSG_BAD_DATE)
+        entry.set_opening_date(
+            user=request.user, programme=programme, period=the_period, opens_on=form.cleaned_data["opens_on"]
+        )
+        return _("Opening date saved.")
+
+    return _workflow(request, code, period, action)
+
+
+MSG_BAD_DATE = gettext_noop("Enter a date as YYYY-MM-DD.")
 
 
 @login_required

@@ -308,3 +308,15 @@ def test_evidence_of_the_wrong_type_is_refused_over_http(client, world, settings
     assert response.status_code == 400
     assert "must be a PDF, an image" in response.content.decode()
     assert not IndicatorValue.objects.exists() and not list(tmp_path.rglob("*"))
+
+
+def test_reviewer_sets_the_opening_date_staff_cannot(client, world):
+    target = url(world, "opening_date")
+    client.force_login(world.staff)
+    assert client.post(target, {"opens_on": "2012-04-01"}).status_code == 403
+    client.force_login(world.reviewer)
+    assert 'id="set-opening-date"' in client.get(url(world)).content.decode()
+    client.post(target, {"opens_on": "01/04/2012"})
+    assert QuarterState.objects.get(programme=world.programme).opens_on is None  # refused, with a message
+    client.post(target, {"opens_on": "2012-04-01"})
+    assert str(QuarterState.objects.get(programme=world.programme).opens_on) == "2012-04-01"
