@@ -25,9 +25,8 @@ def _api_v1_paths():
                     continue
                 for possibility, _pattern, _defaults, _converters in sub.reverse_dict.getlist(name):
                     for template, params in possibility:
-                        if "format" in params:
-                            continue
-                        paths.append("/api/v1/" + template % {p: "1" for p in params})
+                        values = {p: "json" if p == "format" else "1" for p in params}
+                        paths.append("/api/v1/" + template % values)
     return sorted(set(paths))
 
 

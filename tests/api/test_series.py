@@ -231,3 +231,10 @@ def test_running_total_adds_earlier_years_and_is_marked_computed(staff_api, prog
     assert (got[("2011Q1", None, "")]["value"], got[("2011Q1", None, "")]["value_source"]) == ("7.0000", "computed")
     assert got[("2011Q1", None, "")]["stored_value"] == "3.0000"
     assert got[("2011Q2", None, "")]["value"] is None  # nothing measured in the quarter: no data, not 7 carried on
+
+
+@pytest.mark.parametrize("suffix, content_type", [("json", "application/json"), ("csv", "text/csv")])
+def test_format_suffix_urls_serve_the_series(staff_api, programme, suffix, content_type):
+    response = staff_api.get(f"/api/v1/indicators/R2.3/series.{suffix}?from=2011&to=2011")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(content_type)

@@ -60,8 +60,10 @@ SIGNED_IN_NAMES = {
 # Reference data every signed-in user may read: the national INEI district register.
 REFERENCE_DATA_NAMES = {"district-list", "district-detail"}
 # Known defects, each tracked by a strict xfail below: when fixed, that test fails and the entry must go.
-KNOWN_5XX = {
-    # IndicatorViewSet.series() does not accept the format-suffix kwarg: TypeError -> 500.
+KNOWN_5XX: dict[str, str] = {}
+# Defects that were in KNOWN_5XX and are fixed: kept as regression checks.
+FIXED_5XX = {
+    # IndicatorViewSet.series() did not accept the format-suffix kwarg (fixed with issue 6).
     "v1:indicator-series": "/api/v1/indicators/<pk>/series.json",
 }
 # Third-party pages that break the CSP (the page still works; the blocked parts are cosmetic).
@@ -269,9 +271,8 @@ def test_debug_media_route_is_absent_in_production_settings():
         assert not any(route.regex.startswith("media/") for route in all_routes())
 
 
-@pytest.mark.xfail(strict=True, reason="known defect: format-suffix series URL answers 500 (see KNOWN_5XX)")
-def test_known_5xx_are_fixed(world):
+def test_formerly_known_5xx_stay_fixed(world):
     client = client_for("admin")
-    routes = [r for r in all_routes() if r.name in KNOWN_5XX]
+    routes = [r for r in all_routes() if r.name in FIXED_5XX]
     assert routes
     assert all(client.get(sample_url(route)).status_code < 500 for route in routes)
