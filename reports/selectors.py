@@ -22,6 +22,7 @@ from budget.models import (
     FinancialPlanQuarter,
     PartnerContributionExecution,
 )
+from chains.models import ChainNote
 from indicators.models import (
     Activity,
     ActivityRating,
@@ -189,6 +190,7 @@ class AnnualReport:
     beneficiaries: list[BeneficiaryDistrict]
     beneficiary_total: int
     financial_plan: FinancialPlanSection | None
+    chain_notes: list[ChainNote] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -465,6 +467,11 @@ def annual_report(programme: Programme, year: int) -> AnnualReport:
         else:
             lessons.setdefault(lesson.group, []).append(lesson)
     decisions = list(EmclDecision.objects.filter(programme=programme, year=year).order_by("order", "pk"))
+    chain_notes = list(
+        ChainNote.objects.filter(chain__programme=programme, year=year)
+        .select_related("chain")
+        .order_by("topic", "chain__order", "pk")
+    )
 
     return AnnualReport(
         programme=programme,
@@ -486,4 +493,5 @@ def annual_report(programme: Programme, year: int) -> AnnualReport:
         beneficiaries=beneficiaries,
         beneficiary_total=sum(b.target_population for b in beneficiaries),
         financial_plan=_plan_section(programme, year),
+        chain_notes=chain_notes,
     )

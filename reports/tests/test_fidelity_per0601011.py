@@ -187,6 +187,11 @@ def test_the_beneficiary_total_is_the_sum_of_the_seed_table(text):
     assert re.search(rf"Total \({districts} [^)]*\) {total:,}", text)
 
 
+def test_the_communication_activities_per_value_chain_of_3_3_3_1(text):
+    assert "Realización de 07 cartillas sobre el manejo adecuado del ganado." in text
+    assert "Participación en el VI Foro nacional de la tara." in text
+
+
 def test_stated_scores_are_marked_as_stated(rendered):
     assert "*" in rendered["html"]  # the achievement column marks the figures annex 7.2 states
 
