@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.functional import empty
 from django.utils.translation import gettext_lazy as _
 
 from cse_monitor.logging import request_id_var
@@ -35,7 +36,10 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
+            # Only a user the view already loaded: the access log must not cost a session/user query itself.
             user = getattr(request, "user", None)
+            if user is not None and getattr(user, "_wrapped", None) is empty:
+                user = None
             access_log.info(
                 "%s %s %s",
                 request.method,
