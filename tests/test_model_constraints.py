@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
+from django.utils.translation import gettext
 
 from chains.models import ValueChain
 from indicators.models import Indicator, IndicatorValue, Programme, Result
@@ -51,7 +52,7 @@ def test_duplicate_beneficiary_district_is_refused_with_message(programme):
     _beneficiary(programme).save()
     with pytest.raises(ValidationError) as excinfo:
         _beneficiary(programme).full_clean()
-    assert "already a beneficiary" in str(excinfo.value)
+    assert gettext("This district is already a beneficiary of the programme.") in str(excinfo.value)
     with pytest.raises(IntegrityError), transaction.atomic():
         _beneficiary(programme).save()
     assert BeneficiaryDistrict.objects.count() == 1
@@ -62,7 +63,7 @@ def test_malformed_ubigeo_is_refused_with_message(ubigeo):
     district = District(ubigeo=ubigeo, department="AYACUCHO", province="HUAMANGA", name="X")
     with pytest.raises(ValidationError) as excinfo:
         district.full_clean()
-    assert "six digits" in str(excinfo.value)
+    assert gettext("An ubigeo has exactly six digits (e.g. 050101).") in str(excinfo.value)
     # PostgreSQL refuses a 7-character value for the column itself (DataError); SQLite by the check.
     with pytest.raises((IntegrityError, DataError)), transaction.atomic():
         district.save()
@@ -88,7 +89,7 @@ def test_second_value_for_the_same_period_is_refused_with_message(indicator):
     second = IndicatorValue(indicator=indicator, year=2011, value=Decimal("200"))
     with pytest.raises(ValidationError) as excinfo:
         second.full_clean()
-    assert "already has a value for this period" in str(excinfo.value)
+    assert gettext("This indicator already has a value for this period.") in str(excinfo.value)
     with pytest.raises(IntegrityError), transaction.atomic():
         second.save()
     assert IndicatorValue.objects.get().value == Decimal("180")

@@ -70,7 +70,7 @@ def test_typed_comma_decimal_is_saved_as_a_decimal(client, world):
 
 def test_ambiguous_number_is_asked_not_guessed_then_saved_as_chosen(client, world):
     client.force_login(world.staff_all)
-    response = client.post(url(world), {field(world.money, "value"): "1.234"})
+    response = client.post(url(world), {field(world.money, "value"): "1.234"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     html = response.content.decode()
     assert "ambiguous" in html
@@ -190,7 +190,7 @@ def test_full_workflow_over_http_and_the_history_shows_every_step(client, world)
     assert value.status == "approved"
 
     client.force_login(world.staff)
-    html = client.get(url(world)).content.decode()
+    html = client.get(url(world), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Approved and locked" in html and field(world.count, "value") not in html
     assert client.post(url(world), {field(world.count, "value"): "99"}).status_code == 409
     value.refresh_from_db()
@@ -268,7 +268,7 @@ def test_form_shows_the_lock_state_of_every_quarter_of_the_year(client, world, s
     settings.ENTRY_CLOSE_AFTER_DAYS = 30
     QuarterState.objects.create(programme=world.programme, year=2012, quarter=2, status="approved")
     client.force_login(world.staff)
-    html = client.get(url(world)).content.decode()
+    html = client.get(url(world), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     strip = html[html.index('class="quarter-strip"') :]
     strip = strip[: strip.index("</ol>")]
     assert strip.count("<li") == 5  # 2011Q4 and the four quarters of 2012

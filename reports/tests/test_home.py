@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from indicators.models import IndicatorValue, Membership, StatedScore
 from reports.models import Report
@@ -41,7 +43,9 @@ def test_a_user_sees_only_the_programmes_where_they_have_a_role(client, db, memb
 
 def test_a_user_without_any_role_is_told_so(client, db):
     client.force_login(UserFactory(username="nobody"))
-    assert "no role in any programme" in client.get("/").content.decode()
+    with translation.override("es"):
+        told = gettext("You have no role in any programme yet. Ask an administrator.")
+    assert told in client.get("/").content.decode()
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.REVIEWER, Role.EMCL, Role.ADMIN])
