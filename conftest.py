@@ -24,3 +24,22 @@ def per0601011(db):
     path = Path(__file__).resolve().parent / "fixtures" / "per0601011" / "programme.json"
     outcome = programme_load(data=read_programme_file(path))
     return Programme.objects.get(code=outcome.code)
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    """Debian's headless Chromium driven by Playwright (no browser download here).
+
+    Playwright's sync API runs an event loop in this thread, which Django's async-safety check
+    refuses; the variable that lifts the check is set for this test only, so that it never leaks
+    into a later subprocess (``check --deploy`` rightly rejects it).
+    """
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-background-networking"]
+        )
+        yield browser
+        browser.close()

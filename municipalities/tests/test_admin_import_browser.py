@@ -3,7 +3,6 @@
 Screenshots go to test-artifacts/ (looked at by hand when the page changes).
 """
 
-import os
 from pathlib import Path
 
 import pytest
@@ -19,17 +18,8 @@ PASSWORD = "pw-not-secret-42"
 
 
 @pytest.fixture
-def browser_page():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-background-networking"]
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="en-US")
-        yield page
-        browser.close()
+def browser_page(chromium):
+    return chromium.new_page(viewport={"width": 1400, "height": 900}, locale="en-US")
 
 
 def _login(page, live_server):

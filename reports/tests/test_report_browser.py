@@ -3,7 +3,6 @@
 Screenshots go to test-artifacts/ (looked at by hand when the pages change).
 """
 
-import os
 from pathlib import Path
 
 import pytest
@@ -17,17 +16,8 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
-def browser_page():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-background-networking"]
-        )
-        page = browser.new_page(viewport={"width": 1300, "height": 900}, locale="en-US")
-        yield page
-        browser.close()
+def browser_page(chromium):
+    return chromium.new_page(viewport={"width": 1300, "height": 900}, locale="en-US")
 
 
 def test_staff_read_the_report_edit_a_narrative_and_see_it(browser_page, live_server, settings, tmp_path):

@@ -299,7 +299,7 @@ def test_markup_in_a_comment_shows_as_text_in_html_and_pdf(client, programme, me
     assert "</table><b>negrita</b>" in text
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_thread_renders_the_pdf_outside_the_request(client, settings):
     """With REPORTS_PDF_WORKER = "thread" the request only queues; a daemon thread renders."""
     import time

@@ -23,7 +23,7 @@ def fetch(url: str, token: str, accept: str = "application/json"):
         return response.status, dict(response.headers), response.read()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_client_pulls_the_r2_series_of_per0601011_with_a_token(live_server):
     call_command("load_programme", str(PROGRAMME_FILE), stdout=io.StringIO())
     programme = Programme.objects.get(code="PER0601011")

@@ -89,21 +89,15 @@ def test_unknown_api_path_is_a_json_404(db):
 
 
 @pytest.mark.browser
-def test_docs_page_renders_in_a_browser_under_the_csp(live_server, db):
-    from playwright.sync_api import sync_playwright
-
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_docs_page_renders_in_a_browser_under_the_csp(live_server, chromium):
     ARTIFACTS.mkdir(exist_ok=True)
     problems = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-background-networking"]
-        )
-        page = browser.new_page()
-        page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-        page.goto(f"{live_server.url}/api/docs/")
-        page.wait_for_selector(".opblock-tag", timeout=20000)
-        page.screenshot(path=str(ARTIFACTS / "api_docs.png"), full_page=False)
-        tags = page.locator(".opblock-tag").all_inner_texts()
-        browser.close()
+    page = chromium.new_page()
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.goto(f"{live_server.url}/api/docs/")
+    page.wait_for_selector(".opblock-tag", timeout=20000)
+    page.screenshot(path=str(ARTIFACTS / "api_docs.png"), full_page=False)
+    tags = page.locator(".opblock-tag").all_inner_texts()
     assert any("indicators" in tag for tag in tags), tags
     assert not [p for p in problems if "Content Security Policy" in p], problems

@@ -12,31 +12,24 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_create_and_revoke_a_token_in_the_browser(live_server):
-    from playwright.sync_api import sync_playwright
-
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_create_and_revoke_a_token_in_the_browser(live_server, chromium):
     UserFactory(username="browser-staff")
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-background-networking"]
-        )
-        page = browser.new_page()
-        page.goto(f"{live_server.url}/accounts/login/?next=/api/tokens/")
-        page.fill("input[name=username]", "browser-staff")
-        page.fill("input[name=password]", "pw-for-tests-123")
-        page.press("input[name=password]", "Enter")
-        page.wait_for_url(f"{live_server.url}/api/tokens/")
-        page.fill("input[name=name]", "donor dashboard")
-        page.click(".token-create button[type=submit]")
-        secret = page.inner_text("#new-token")
-        page.screenshot(path=str(ARTIFACTS / "api_tokens_created.png"), full_page=True)
-        assert secret.startswith("cse_")
-        page.goto(f"{live_server.url}/api/tokens/")
-        assert secret not in page.content()
-        page.click("table.tokens button[type=submit]")
-        page.wait_for_selector("text=revoked")
-        page.screenshot(path=str(ARTIFACTS / "api_tokens_revoked.png"), full_page=True)
-        browser.close()
+    page = chromium.new_page()
+    page.goto(f"{live_server.url}/accounts/login/?next=/api/tokens/")
+    page.fill("input[name=username]", "browser-staff")
+    page.fill("input[name=password]", "pw-for-tests-123")
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url(f"{live_server.url}/api/tokens/")
+    page.fill("input[name=name]", "donor dashboard")
+    page.click(".token-create button[type=submit]")
+    secret = page.inner_text("#new-token")
+    page.screenshot(path=str(ARTIFACTS / "api_tokens_created.png"), full_page=True)
+    assert secret.startswith("cse_")
+    page.goto(f"{live_server.url}/api/tokens/")
+    assert secret not in page.content()
+    page.click("table.tokens button[type=submit]")
+    page.wait_for_selector("text=revoked")
+    page.screenshot(path=str(ARTIFACTS / "api_tokens_revoked.png"), full_page=True)
     assert ApiToken.objects.get().revoked_at is not None

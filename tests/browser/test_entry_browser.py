@@ -3,7 +3,6 @@
 Screenshots of the form at desktop (1366×768) and phone width go to test-artifacts/.
 """
 
-import os
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from indicators.models import IndicatorValue, Notification
 from indicators.periods import Period
 from indicators.tests.entry_world import build_world
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "pw-entry-browser-2011"
@@ -23,16 +22,8 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-background-networking"]
-        )
-        yield chromium
-        chromium.close()
+def browser(chromium):
+    return chromium
 
 
 @pytest.fixture

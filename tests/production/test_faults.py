@@ -58,7 +58,7 @@ def _value_rows():
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_form_save_whose_connection_is_killed_mid_transaction_writes_nothing(settings, tmp_path):
     settings.ENTRY_CLOSE_AFTER_DAYS = 100000
     settings.MEDIA_ROOT = tmp_path

@@ -4,14 +4,13 @@ Screenshots go to test-artifacts/ (looked at by hand when the pages change).
 """
 
 import io
-import os
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -19,16 +18,8 @@ PASSWORD = "Ayacucho-Huanta-2011"
 
 
 @pytest.fixture
-def page():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-background-networking"]
-        )
-        yield browser.new_page(viewport={"width": 1200, "height": 800}, locale="en-US")
-        browser.close()
+def page(chromium):
+    return chromium.new_page(viewport={"width": 1200, "height": 800}, locale="en-US")
 
 
 def test_error_pages_throttled_login_and_admin_render_without_csp_violations(page, live_server, settings, tmp_path):

@@ -13,12 +13,13 @@ primary key the first row of the model the view serves (read from the admin's or
 
 import io
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
@@ -267,8 +268,21 @@ def test_every_url_refuses_outsiders_never_errors_and_serves_csp_clean_pages(wor
 
 def test_debug_media_route_is_absent_in_production_settings():
     # /media/ is served without a permission check only by the development server (DEBUG on).
-    if not settings.DEBUG:
-        assert not any(route.regex.startswith("media/") for route in all_routes())
+    # The URLconf is read once per process, so it is inspected in a fresh one under production settings.
+    from tests.production.test_security import production_env
+
+    script = (
+        "import django; django.setup();"
+        "from tests.production.test_url_walk import all_routes;"
+        "print('\\n'.join(route.regex for route in all_routes()))"
+    )
+    result = subprocess.run(  # noqa: S603 - this project's own python with fixed arguments
+        [sys.executable, "-c", script], cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    routes = result.stdout.splitlines()
+    assert "healthz" in routes
+    assert not [route for route in routes if route.startswith("media/")]
 
 
 def test_formerly_known_5xx_stay_fixed(world):
