@@ -136,7 +136,7 @@ def track_status(achievement: IndicatorAchievement, expected: Decimal | None) ->
 # Indicator achievement
 
 
-def _number(value: Decimal | None, share: Decimal | None, unit_kind: str | None = None) -> Decimal | None:
+def unit_figure(value: Decimal | None, share: Decimal | None, unit_kind: str | None = None) -> Decimal | None:
     """The figure of a value or target row, in the indicator's unit.
 
     Its number, or its share (percent) when it has no number; except for a count with share
@@ -151,7 +151,7 @@ def _observation(row: IndicatorValue, unit_kind: str | None = None) -> scores.Ob
     period = Period(row.year, row.quarter)
     if row.no_data:
         return scores.Observation(period)
-    return scores.Observation(period, _number(row.value, row.share, unit_kind), row.numerator, row.denominator)
+    return scores.Observation(period, unit_figure(row.value, row.share, unit_kind), row.numerator, row.denominator)
 
 
 def _target_for(
@@ -161,13 +161,13 @@ def _target_for(
     if period is WHOLE_PROGRAMME:
         if indicator is None:
             return None
-        return _number(indicator.final_target, indicator.final_target_share, indicator.unit_kind)
+        return unit_figure(indicator.final_target, indicator.final_target_share, indicator.unit_kind)
     if (period.year, period.quarter) in targets:
         return targets[(period.year, period.quarter)]
     return targets.get((period.year, 0))
 
 
-def _achievement_for(
+def achievement_for(
     indicator: Indicator,
     period: Period | None,
     observations: list[scores.Observation],
@@ -208,7 +208,8 @@ def _indicator_inputs(indicators: Sequence[Indicator]) -> _IndicatorInputs:
     for row in IndicatorTarget.objects.filter(indicator_id__in=indicator_ids, chain__isnull=True).only(
         "indicator_id", "year", "quarter", "value", "share"
     ):
-        targets[row.indicator_id][(row.year, row.quarter)] = _number(row.value, row.share, unit_kind[row.indicator_id])
+        figure = unit_figure(row.value, row.share, unit_kind[row.indicator_id])
+        targets[row.indicator_id][(row.year, row.quarter)] = figure
     stated: dict[int, dict[tuple[int, int], Decimal]] = defaultdict(dict)
     for row in StatedAchievement.objects.filter(indicator_id__in=indicator_ids).only(
         "indicator_id", "year", "quarter", "achievement"
@@ -225,7 +226,7 @@ def indicator_achievements(
     inputs = _indicator_inputs(rows)
     return {
         ind.pk: [
-            _achievement_for(ind, p, inputs.observations[ind.pk], inputs.targets[ind.pk], inputs.stated[ind.pk])
+            achievement_for(ind, p, inputs.observations[ind.pk], inputs.targets[ind.pk], inputs.stated[ind.pk])
             for p in periods
         ]
         for ind in rows

@@ -32,7 +32,7 @@ from chains.models import ValueChain
 from indicators import scores
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue, Sex, StatedAchievement
 from indicators.periods import Period, period_range
-from indicators.selectors import Origin, _achievement_for, _number
+from indicators.selectors import Origin, achievement_for, unit_figure
 
 
 class Granularity:
@@ -286,18 +286,19 @@ def _series_keys(ind, query, by_chain, chain_filter, chains_by_programme) -> lis
     return [(chain_id, str(sex)) for chain_id in chain_ids for sex in sexes]
 
 
-def _observation(row: dict) -> scores.Observation:
+def _observation(row: dict, unit_kind: str) -> scores.Observation:
     # Same reading as the monitoring card: a "no data" row carries no number; a share stands in for a
     # missing number.
     period = Period(row["year"], row["quarter"])
     if row["no_data"]:
         return scores.Observation(period)
-    return scores.Observation(period, _number(row["value"], row["share"]), row["numerator"], row["denominator"])
+    figure = unit_figure(row["value"], row["share"], unit_kind)
+    return scores.Observation(period, figure, row["numerator"], row["denominator"])
 
 
 def _points(ind, grid, rows, chain_id, chain_slug, sex, region, targets, stated) -> list[SeriesPoint]:
     by_period = {(row["year"], row["quarter"]): row for row in rows}
-    observed = {(row["year"], row["quarter"]): _observation(row) for row in rows}
+    observed = {(row["year"], row["quarter"]): _observation(row, ind.unit_kind) for row in rows}
     observations = list(observed.values())
     # Only a running total looks at earlier years; every other aggregation reads the period's own
     # year, so the engine is handed that year's rows (same figures, without scanning every year).
@@ -309,12 +310,12 @@ def _points(ind, grid, rows, chain_id, chain_slug, sex, region, targets, stated)
     # Targets exist for the programme (chain None) or for a chain; never per sex or region.
     own_targets = targets.get((ind.pk, chain_id), {}) if programme_wide else {}
     own_stated = stated.get(ind.pk, {}) if programme_wide and chain_id is None else {}
-    target_numbers = {k: _number(*v) for k, v in own_targets.items()}
+    target_numbers = {k: unit_figure(*v, ind.unit_kind) for k, v in own_targets.items()}
     points = []
     for period in grid:
         row = by_period.get((period.year, period.quarter))
         inputs = observations if running else by_year[period.year]
-        figures = _achievement_for(ind, period, inputs, target_numbers, own_stated)
+        figures = achievement_for(ind, period, inputs, target_numbers, own_stated)
         if figures.actual is None:
             source = None
             if row is not None and row["no_data"]:
