@@ -5,16 +5,25 @@ per financing mode and the total as the selector computes them. Line names go th
 cse_monitor.spreadsheets (formula injection neutralised).
 """
 
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from budget.selectors import budget_vs_actuals
+from budget.selectors import Span, budget_vs_actuals
 from cse_monitor.spreadsheets import append_row, as_number, to_bytes, write_header
 from indicators.models import Programme
 
 MONEY = "#,##0.00"
 PERCENT = "0%"
 BOLD = Font(bold=True)
+
+
+def _spanish_label(span: Span | None, fallback: str) -> str:
+    # The workbook's headers are Spanish whatever the language of the request, like its other columns.
+    if span is None:
+        return fallback
+    with translation.override("es"):
+        return span.label()
 
 
 def budget_vs_actuals_workbook(programme: Programme, year: int | None = None) -> bytes:
@@ -29,8 +38,8 @@ def budget_vs_actuals_workbook(programme: Programme, year: int | None = None) ->
         "Descripción",
         "Modo fin.",
         "Monto",
-        f"Gastos hasta {shown_year - 1}" if shown_year else "Gastos anteriores",
-        f"Gastos {shown_year}" if shown_year else "Gastos del año",
+        _spanish_label(table.before, "Gastos anteriores"),
+        _spanish_label(table.during, "Gastos del año"),
         "Total",
         "Saldo",
         "% ejec.",

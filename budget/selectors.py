@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from budget import execution as ex
 from budget.models import BudgetExpense, BudgetLine, YearlyBudget
 from indicators.models import Programme
@@ -29,8 +31,36 @@ class BudgetRow:
 
 
 @dataclass(frozen=True)
+class Span:
+    """The years a spending column covers; ``first`` None = from the programme's start."""
+
+    first: int | None
+    last: int
+
+    def label(self) -> str:
+        """As FIT heads its columns: "Start - 2011", "Expenses 2012", "2010 - 2011"."""
+        if self.first is None:
+            return _("Start - %(year)s") % {"year": self.last}
+        if self.first == self.last:
+            return _("Expenses %(year)s") % {"year": self.last}
+        return f"{self.first} - {self.last}"
+
+
+def _covering(spans: list[tuple[int | None, int]], default: Span) -> Span:
+    if not spans:
+        return default
+    firsts = [first for first, _last in spans]
+    first = None if None in firsts else min(firsts)
+    return Span(first, max(last for _first, last in spans))
+
+
+@dataclass(frozen=True)
 class BudgetVsActuals:
-    """Annex 7.3 for ``year``: ``spent_before`` = up to ``year - 1``, ``spent_this_year`` = in ``year`` (money)."""
+    """Annex 7.3 for ``year``: ``spent_before`` = up to ``year - 1``, ``spent_this_year`` = in ``year`` (money).
+
+    ``before`` and ``during`` are the years the two spending columns actually cover, read from the
+    recorded expenses: FIT's "Start - 2011" and "Expenses 2012" for the 2011 report.
+    """
 
     programme_code: str
     year: int | None
@@ -38,6 +68,8 @@ class BudgetVsActuals:
     by_fin_mode: dict[str, ex.Execution]
     by_result: dict[str, ex.Execution]
     total: ex.Execution
+    before: Span | None = None
+    during: Span | None = None
 
     def row(self, code: str) -> BudgetRow:
         return next(row for row in self.rows if row.code == code)
@@ -64,25 +96,40 @@ def yearly_execution(programme: Programme, total: Decimal | None = None) -> list
     return ex.yearly_execution(years, total_budget(programme) if total is None else total)
 
 
-def budget_vs_actuals(programme: Programme, year: int | None = None) -> BudgetVsActuals:
+def budget_vs_actuals(
+    programme: Programme, year: int | None = None, *, report_year: int | None = None
+) -> BudgetVsActuals:
     """Annex 7.3 of ``programme`` (default: the last year with expenses), subtotals per financing mode and result.
 
     Two queries. Expenses recorded for spans ending after ``year`` are left out; spans ending
     before it are "spent before", the span ending in it is "spent this year".
+
+    ``report_year`` asks for the annex of that year's annual report instead: FIT's year-to-date
+    extract, taken early in the following year, so ``year`` is ``report_year + 1`` when expenses are
+    recorded for it (the 2011 report prints "Start - 2011" and "Expenses 2012"), else ``report_year``.
     """
     lines = list(BudgetLine.objects.filter(programme=programme).select_related("result").order_by("order", "code"))
-    expenses = list(BudgetExpense.objects.filter(line__programme=programme).values_list("line_id", "year_to", "amount"))
-    if year is None:
-        year = max((year_to for _, year_to, _ in expenses), default=None)
+    expenses = list(
+        BudgetExpense.objects.filter(line__programme=programme).values_list("line_id", "year_from", "year_to", "amount")
+    )
+    recorded = {year_to for _, _, year_to, _ in expenses}
+    if report_year is not None:
+        year = report_year + 1 if report_year + 1 in recorded else report_year
+    elif year is None:
+        year = max(recorded, default=None)
     before: dict[int, Decimal] = defaultdict(lambda: ZERO)
     during: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for line_id, year_to, amount in expenses:
+    before_spans: set[tuple[int | None, int]] = set()
+    during_spans: set[tuple[int | None, int]] = set()
+    for line_id, year_from, year_to, amount in expenses:
         if year is None or year_to > year:
             continue
         if year_to == year:
             during[line_id] += amount
+            during_spans.add((year_from, year_to))
         else:
             before[line_id] += amount
+            before_spans.add((year_from, year_to))
     figures = [
         ex.LineFigures(
             code=line.code,
@@ -104,4 +151,6 @@ def budget_vs_actuals(programme: Programme, year: int | None = None) -> BudgetVs
         ex.group_execution(figures, key=lambda f: f.fin_mode),
         ex.group_execution(figures, key=lambda f: f.result),
         ex.total_execution(figures),
+        before=None if year is None else _covering(sorted(before_spans, key=str), Span(None, year - 1)),
+        during=None if year is None else _covering(sorted(during_spans, key=str), Span(year, year)),
     )

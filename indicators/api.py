@@ -620,15 +620,15 @@ class WorkflowConflict(APIException):
 def _raise_for(exc: entry.EntryError):
     """The entry service's typed errors as API errors (the same messages the forms show)."""
     if isinstance(exc, entry.EntryValidationError):
-        messages = [_(message) for row in exc.errors.values() for message in row]
+        messages = [entry.translated(message) for row in exc.errors.values() for message in row]
         raise ValidationError({"non_field_errors": messages}) from exc
     if isinstance(exc, entry.ConflictError):
         raise PreconditionFailed() from exc
     if isinstance(exc, entry.QuarterNotOpen):
-        raise QuarterNotOpenError(_(exc.message)) from exc
+        raise QuarterNotOpenError(entry.translated(exc.message)) from exc
     if isinstance(exc, entry.WorkflowError):
-        raise WorkflowConflict(_(exc.message)) from exc
-    raise ValidationError({"non_field_errors": [_(exc.message)]}) from exc
+        raise WorkflowConflict(entry.translated(exc.message)) from exc
+    raise ValidationError({"non_field_errors": [entry.translated(exc.message)]}) from exc
 
 
 class ValueWriteSerializer(serializers.Serializer):
@@ -785,7 +785,7 @@ class IndicatorValueEntryView(BaseApiView):
         *_, saved = self._locate(request, indicator, period)
         if saved is None:  # an empty row that never existed: the service had nothing to save
             raise ValidationError({"value": [_("Give a value, a share, or no_data with its reason.")]})
-        warnings = [_(message) for messages in result.warnings.values() for message in messages]
+        warnings = [entry.translated(message) for messages in result.warnings.values() for message in messages]
         return self._respond(saved, 201 if result.created else 200, warnings)
 
 

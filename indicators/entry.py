@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from indicators import entry_rules as rules
 from indicators import permissions
@@ -62,13 +62,20 @@ MSG_RETURNED_NOTIFICATION = gettext_noop("{reviewer} returned {indicator} ({peri
 MSG_REOPENED_NOTIFICATION = gettext_noop("{reviewer} reopened {period} of {programme}: {reason}")
 
 
+def translated(message: str) -> str:
+    """A message of this module or of ``entry_rules`` in the active language (values go in after)."""
+    if isinstance(message, rules.Message) and message.params:
+        return gettext(message.template).format(**message.params)
+    return gettext(message)
+
+
 class EntryError(Exception):
     """Base of the errors the entry service raises; ``message`` is one of the constants above."""
 
     def __init__(self, template: str, **params):
         self.template = template  # the msgid: translate it, then .format(**params)
         self.params = params
-        self.message = template.format(**params) if params else template
+        self.message = rules.Message(template, **params)  # the English text; translated() localises it
         super().__init__(self.message)
 
 
@@ -277,12 +284,13 @@ def _row_errors(
     warnings: list[str] = []
     previous_value = previous.value if previous is not None and not previous.no_data else None
     if rules.is_outlier(item.value, previous_value, factor):
-        message = rules.MSG_OUTLIER.format(factor=_plain(factor), previous=_plain(previous_value))
+        message = rules.Message(rules.MSG_OUTLIER, factor=_plain(factor), previous=_plain(previous_value))
         (warnings if item.comment.strip() else errors).append(message)
     if item.key.chain_id is None and item.key.sex == Sex.ALL:
         if rules.out_of_range(item.value, indicator.expected_min, indicator.expected_max):
             warnings.append(
-                rules.MSG_OUT_OF_RANGE.format(
+                rules.Message(
+                    rules.MSG_OUT_OF_RANGE,
                     low=_plain(indicator.expected_min),
                     high=_plain(indicator.expected_max),
                 )
@@ -377,7 +385,7 @@ def save_quarter_values(
                     and existing.status in (Status.SUBMITTED, Status.APPROVED)
                     and not item.reason.strip()
                 ):
-                    row_errors.append(MSG_REASON_REQUIRED.format(status=existing.get_status_display()))
+                    row_errors.append(rules.Message(MSG_REASON_REQUIRED, status=existing.get_status_display()))
                 if item.evidence is not None:
                     try:
                         evidence_names[item.key] = check_evidence(item.evidence)

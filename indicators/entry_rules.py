@@ -1,7 +1,10 @@
 """The rules of quarterly entry as pure functions over Decimals, dates and bytes. Imports nothing from Django.
 
 The service (``indicators.entry``) calls these; so do the tests, through parametrized tables.
-Messages are constants so that tests and the API can refer to them.
+Messages are constants so that tests and the API can refer to them; they are English msgids, marked
+for extraction by ``gettext_noop`` and translated where they are shown (``indicators.entry.translated``).
+A message with values is a :class:`Message`: it reads as the formatted English text and keeps its
+template and values, so that the template is translated before the values go in.
 """
 
 from __future__ import annotations
@@ -14,32 +17,59 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+
+def gettext_noop(message: str) -> str:
+    """Marks ``message`` for makemessages, like Django's, without importing Django."""
+    return message
+
+
+class Message(str):
+    """A message with values: equal to its formatted English text, with ``template`` and ``params`` kept."""
+
+    template: str
+    params: dict
+
+    def __new__(cls, template: str, **params: object) -> Message:
+        message = super().__new__(cls, template.format(**params) if params else template)
+        message.template = template
+        message.params = params
+        return message
+
+
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 DEFAULT_OUTLIER_FACTOR = Decimal("2")
 # A share derived from the parts may differ from the typed one by rounding only.
 SHARE_TOLERANCE_POINTS = Decimal("1")
 
-MSG_NOT_WHOLE = "A count is a whole number."
-MSG_TOO_PRECISE = "Use at most {places} decimals."
-MSG_TOO_LARGE = "This number is too large."
+MSG_NOT_WHOLE = gettext_noop("A count is a whole number.")
+MSG_TOO_PRECISE = gettext_noop("Use at most {places} decimals.")
+MSG_TOO_LARGE = gettext_noop("This number is too large.")
 # What the database keeps (DecimalField max_digits=20, decimal_places=4): beyond it, refuse rather than round.
 MAX_DECIMAL_PLACES = 4
 MAX_INTEGER_DIGITS = 16
-MSG_NEGATIVE = "This indicator cannot be negative."
-MSG_SHARE_RANGE = "A share is between 0 and 100."
-MSG_COUNT_SHARE_BOTH = "Enter both the count and its share (%), or mark the value “sin dato”."
-MSG_SHARE_INCONSISTENT = "The share ({share} %) does not match women ÷ total ({derived} %)."
-MSG_NO_DATA_REASON = "Give the reason why there is no data."
-MSG_NO_DATA_WITH_NUMBER = "A value marked “sin dato” carries no number: clear the number or untick “sin dato”."
-MSG_EMPTY_VALUE = "Enter a value or mark it “sin dato” with a reason."
-MSG_OUTLIER = "The value moved more than ×{factor} from last period ({previous}): explain it in the comment."
-MSG_OUT_OF_RANGE = "Outside the expected range {low} – {high}: check it."
-MSG_DISAGGREGATION_INCOMPLETE = "Incomplete disaggregation: parts missing."
-MSG_DISAGGREGATION_MISMATCH = "Incomplete disaggregation: the parts add up to {parts}, the total is {total}."
-MSG_EVIDENCE_TYPE = "The means of verification must be a PDF, an image (PNG, JPEG, GIF, WebP) or a spreadsheet."
-MSG_EVIDENCE_SIZE = "The file is {size} bytes; the limit is {limit} bytes."
-MSG_EVIDENCE_EMPTY = "The file is empty."
+MSG_NEGATIVE = gettext_noop("This indicator cannot be negative.")
+MSG_SHARE_RANGE = gettext_noop("A share is between 0 and 100.")
+MSG_COUNT_SHARE_BOTH = gettext_noop("Enter both the count and its share (%), or mark the value “sin dato”.")
+MSG_SHARE_INCONSISTENT = gettext_noop("The share ({share} %) does not match women ÷ total ({derived} %).")
+MSG_NO_DATA_REASON = gettext_noop("Give the reason why there is no data.")
+MSG_NO_DATA_WITH_NUMBER = gettext_noop(
+    "A value marked “sin dato” carries no number: clear the number or untick “sin dato”."
+)
+MSG_EMPTY_VALUE = gettext_noop("Enter a value or mark it “sin dato” with a reason.")
+MSG_OUTLIER = gettext_noop(
+    "The value moved more than ×{factor} from last period ({previous}): explain it in the comment."
+)
+MSG_OUT_OF_RANGE = gettext_noop("Outside the expected range {low} – {high}: check it.")
+MSG_DISAGGREGATION_INCOMPLETE = gettext_noop("Incomplete disaggregation: parts missing.")
+MSG_DISAGGREGATION_MISMATCH = gettext_noop(
+    "Incomplete disaggregation: the parts add up to {parts}, the total is {total}."
+)
+MSG_EVIDENCE_TYPE = gettext_noop(
+    "The means of verification must be a PDF, an image (PNG, JPEG, GIF, WebP) or a spreadsheet."
+)
+MSG_EVIDENCE_SIZE = gettext_noop("The file is {size} bytes; the limit is {limit} bytes.")
+MSG_EVIDENCE_EMPTY = gettext_noop("The file is empty.")
 
 
 class UnitKind(StrEnum):
@@ -126,7 +156,7 @@ def precision_errors(number: Decimal | None) -> list[str]:
         and -exponent > MAX_DECIMAL_PLACES
         and number != number.quantize(Decimal(1).scaleb(-MAX_DECIMAL_PLACES))
     ):
-        errors.append(MSG_TOO_PRECISE.format(places=MAX_DECIMAL_PLACES))
+        errors.append(Message(MSG_TOO_PRECISE, places=MAX_DECIMAL_PLACES))
     if abs(number) >= Decimal(10) ** MAX_INTEGER_DIGITS:
         errors.append(MSG_TOO_LARGE)
     return errors
@@ -169,7 +199,7 @@ def share_consistency_error(share: Decimal | None, total: Decimal | None, women:
         return None
     derived = HUNDRED * women / total
     if abs(derived - share) > SHARE_TOLERANCE_POINTS:
-        return MSG_SHARE_INCONSISTENT.format(share=share, derived=derived.quantize(Decimal("0.1")))
+        return Message(MSG_SHARE_INCONSISTENT, share=share, derived=derived.quantize(Decimal("0.1")))
     return None
 
 
@@ -205,7 +235,7 @@ def disaggregation_message(check: DisaggregationCheck, total: Decimal | None) ->
     if not check.complete:
         return MSG_DISAGGREGATION_INCOMPLETE
     if check.matches is False:
-        return MSG_DISAGGREGATION_MISMATCH.format(parts=_plain(check.parts_sum), total=_plain(total))
+        return Message(MSG_DISAGGREGATION_MISMATCH, parts=_plain(check.parts_sum), total=_plain(total))
     return None
 
 

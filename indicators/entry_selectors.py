@@ -17,7 +17,16 @@ from django.utils.translation import gettext as _
 from chains.models import ValueChain
 from indicators import entry_rules as rules
 from indicators import permissions, scores
-from indicators.entry import RowKey, allowed_rows, closing_date, key_of, outlier_factor, quarter_state, window_for
+from indicators.entry import (
+    RowKey,
+    allowed_rows,
+    closing_date,
+    key_of,
+    outlier_factor,
+    quarter_state,
+    translated,
+    window_for,
+)
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue, Programme, QuarterState, Result, Sex
 from indicators.periods import Period
 
@@ -239,7 +248,7 @@ def _disaggregation_flag(indicator: Indicator, rows: list[EntryRow]) -> str | No
         check = rules.check_disaggregation(_number(total), [_number(r) for r in parts])
         message = rules.disaggregation_message(check, _number(total))
         if message:
-            messages.append(_(message))
+            messages.append(translated(message))
     return " ".join(messages) or None
 
 

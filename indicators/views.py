@@ -133,7 +133,7 @@ def quarter_entry(request: HttpRequest, code: str, period: str) -> HttpResponse:
         for key, row_errors in exc.errors.items():
             if key in forms:
                 for message in row_errors:
-                    forms[key].add_error(None, _(message))
+                    forms[key].add_error(None, entry.translated(message))
         messages.error(request, _(entry.MSG_INVALID))
         return _render_entry(request, page, forms, status=400)
     except entry.EntryError as exc:
@@ -152,7 +152,7 @@ def quarter_entry(request: HttpRequest, code: str, period: str) -> HttpResponse:
     }
     for key, row_warnings in result.warnings.items():
         for message in row_warnings:
-            messages.warning(request, f"{labels.get(key, key)}: {_(message)}")
+            messages.warning(request, f"{labels.get(key, key)}: {entry.translated(message)}")
     return redirect(_entry_url(programme, the_period))
 
 

@@ -191,6 +191,8 @@ class AnnualReport:
     beneficiary_total: int
     financial_plan: FinancialPlanSection | None
     chain_notes: list[ChainNote] = field(default_factory=list)
+    # The years annex 7.3's two spending columns cover (FIT's "Start - 2011", "Expenses 2012").
+    budget_columns: tuple[budget_selectors.Span | None, budget_selectors.Span | None] = (None, None)
 
     @property
     def status(self) -> str:
@@ -433,7 +435,7 @@ def annual_report(programme: Programme, year: int) -> AnnualReport:
     )
 
     # Annex 7.3 and table 2.1 come from the budget selectors (FIT total, leaf lines only).
-    bva = budget_selectors.budget_vs_actuals(programme, year)
+    bva = budget_selectors.budget_vs_actuals(programme, report_year=year)
     names = {row.line_id: row.execution.line for row in bva.rows}
     budget_rows = [
         BudgetRow(
@@ -489,6 +491,7 @@ def annual_report(programme: Programme, year: int) -> AnnualReport:
         card=card,
         budget_rows=budget_rows,
         budget_totals=budget_totals,
+        budget_columns=(bva.before, bva.during),
         budget_by_result=budget_by_result,
         beneficiaries=beneficiaries,
         beneficiary_total=sum(b.target_population for b in beneficiaries),

@@ -5,6 +5,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -22,7 +23,7 @@ from budget.execution import (
     yearly_execution,
 )
 from budget.models import BudgetExpense, BudgetLine, YearlyBudget
-from budget.selectors import budget_vs_actuals, total_budget
+from budget.selectors import Span, budget_vs_actuals, total_budget
 from budget.selectors import yearly_execution as yearly_execution_of
 from fixtures.seed_numbers import parse_decimal
 from indicators.loading import programme_load, read_programme_file
@@ -223,6 +224,32 @@ def test_budget_vs_actuals_groups_by_financing_mode_and_result_from_leaf_lines(p
     assert table.by_fin_mode["COGES"].budget == D("500.00")  # not the stated 999.00 of the header
     assert table.by_result["R1"].spent == D("546.00")
     assert table.by_result[""].budget == D("250.00")
+
+
+def test_budget_vs_actuals_labels_its_columns_with_the_spans_recorded(programme, budget):
+    table = budget_vs_actuals(programme, year=2011)
+    # Before 2011: (start, 2010); in 2011: (2011, 2011) and (start, 2011), so the column runs from the start.
+    assert (table.before, table.during) == (Span(None, 2010), Span(None, 2011))
+    with translation.override("en"):
+        assert [table.before.label(), table.during.label()] == ["Start - 2010", "Start - 2011"]
+
+
+def test_the_annex_of_a_report_year_is_fits_extract_of_the_following_year(programme, budget):
+    table = budget_vs_actuals(programme, report_year=2011)
+    assert table.year == 2012  # expenses are recorded for 2012
+    assert (table.before, table.during) == (Span(None, 2011), Span(2012, 2012))
+    with translation.override("es"):
+        assert [table.before.label(), table.during.label()] == ["Inicio - 2011", "Gastos 2012"]
+    assert budget_vs_actuals(programme, report_year=2012).year == 2012  # nothing recorded for 2013
+
+
+@pytest.mark.parametrize(
+    ("span", "label"),
+    [(Span(None, 2011), "Start - 2011"), (Span(2012, 2012), "Expenses 2012"), (Span(2010, 2011), "2010 - 2011")],
+)
+def test_span_labels_as_fit_heads_its_columns(span, label):
+    with translation.override("en"):
+        assert span.label() == label
 
 
 def test_budget_vs_actuals_without_lines_is_empty(programme):

@@ -62,7 +62,7 @@ def test_lines_carry_amount_spent_total_balance_and_rate(programme):
     sheet = load_workbook(io.BytesIO(budget_vs_actuals_workbook(programme, 2011))).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
 
-    assert rows[0][4:6] == ["Gastos hasta 2010", "Gastos 2011"]
+    assert rows[0][4:6] == ["Inicio - 2010", "Gastos 2011"]  # the spans recorded, FIT-style, in Spanish
     line = next(r for r in rows if r[0] == "A/01/01")
     assert line[3:8] == [253015.0, 103122.43, 0, 103122.43, 149892.57]
     assert line[8] == pytest.approx(103122.43 / 253015.0)

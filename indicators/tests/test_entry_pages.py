@@ -157,10 +157,10 @@ def test_incomplete_disaggregation_is_flagged_not_summed(client, world):
     IndicatorValue.objects.create(indicator=world.count, year=2012, quarter=1, chain=world.chain1, value=D("4"))
     client.force_login(world.staff)
     html = client.get(url(world)).content.decode()
-    assert "Incomplete disaggregation: parts missing." in html
+    assert "Desagregación incompleta: faltan partes."  # Spanish UI first in html
     IndicatorValue.objects.create(indicator=world.count, year=2012, quarter=1, chain=world.chain2, value=D("5"))
     html = client.get(url(world)).content.decode()
-    assert "the parts add up to 9, the total is 10" in html
+    assert "las partes suman 9, el total es 10" in html
     assert IndicatorValue.objects.get(indicator=world.count, chain=None).value == D("10")
 
 
@@ -261,7 +261,7 @@ def test_my_quarters_lists_the_users_programmes_with_links(client, world):
 def test_save_warnings_name_the_indicator_and_row(client, world):
     client.force_login(world.staff_all)
     response = client.post(url(world), {field(world.rate, "value"): "95"}, follow=True)
-    assert "R2.1 · Total: Outside the expected range 10 – 90" in response.content.decode()
+    assert "R2.1 · Total: Fuera del rango esperado 10 – 90" in response.content.decode()
 
 
 def test_form_shows_the_lock_state_of_every_quarter_of_the_year(client, world, settings):
@@ -306,7 +306,7 @@ def test_evidence_of_the_wrong_type_is_refused_over_http(client, world, settings
     upload = SimpleUploadedFile("acta.pdf", b"MZ\x90\x00 program", content_type="application/pdf")
     response = client.post(url(world), {field(world.count, "value"): "5", field(world.count, "evidence"): upload})
     assert response.status_code == 400
-    assert "must be a PDF, an image" in response.content.decode()
+    assert "debe ser un PDF, una imagen" in response.content.decode()  # Spanish UI first
     assert not IndicatorValue.objects.exists() and not list(tmp_path.rglob("*"))
 
 

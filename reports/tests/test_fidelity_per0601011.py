@@ -230,3 +230,29 @@ def test_the_pdf_has_a_toc_with_page_numbers_and_a_running_header(rendered):
 
 def test_settings_are_restored_after_the_module(rendered):
     assert settings.REPORTS_PDF_WORKER in ("off", "thread")
+
+
+def _seed_budget_lines() -> list[dict]:
+    import json
+
+    path = Path(settings.BASE_DIR) / "fixtures" / "per0601011" / "programme.json"
+    return json.loads(path.read_text(encoding="utf-8"))["budget"]["lines"]
+
+
+def _report_money(fit: str) -> str:
+    """FIT prints 3.550.151,99; the report writes 3,550,151.99."""
+    return fit.replace(".", "\0").replace(",", ".").replace("\0", ",")
+
+
+@pytest.mark.parametrize("source", ["html", "pdf_layout"])
+def test_every_line_of_annex_7_3_under_fits_own_columns(rendered, source):
+    # FIT's year-to-date extract of the 2011 report: "Start - 2011" then "Expenses 2012" (Spanish UI).
+    assert cells("Inicio - 2011", "Gastos 2012").search(rendered[source])
+    lines = [line for line in _seed_budget_lines() if "start_2011" in line["printed"]]
+    assert len(lines) == 38  # 33 leaf lines and the 5 headers FIT prints with amounts
+    for line in lines:
+        printed = line["printed"]
+        row = [_report_money(printed[key]) for key in ("amount", "start_2011", "expenses_2012", "total", "balance")]
+        if not printed["exec"].startswith("??"):  # FIT's "??%" (no budget) is left blank: no made-up rate
+            row.append(printed["exec"])
+        assert cells(*row).search(rendered[source]), line["code"]
