@@ -6,6 +6,7 @@ budget is 0 or missing (FIT prints "??%"). Balances may be negative (overspendin
 - :func:`execution` — budget, spent, balance, rate of any amount pair.
 - :func:`line_execution` — one line of annex 7.3 (spent to last year + this year = total).
 - :func:`group_execution` — Σ over leaf lines per key (result, financing mode, …).
+- :func:`group_spending` — the same subtotals' two spending columns (before / this year).
 - :func:`yearly_execution` — table 2.1 (per year: budget, spent, cumulative, balance, rate).
 - :func:`percent` — a rate as a whole percentage for display, rounded half up like FIT.
 """
@@ -92,6 +93,26 @@ def group_execution(lines: Iterable[LineFigures], key: Callable[[LineFigures], H
         budgets[k] = budgets.get(k, ZERO) + (line.amount or ZERO)
         spent[k] = spent.get(k, ZERO) + line.spent_before + line.spent_this_year
     return {k: execution(budgets[k], spent[k]) for k in budgets}
+
+
+@dataclass(frozen=True)
+class Spending:
+    """A subtotal's two spending columns (money): FIT prints them on its REGIE / COGES / TOTAL rows."""
+
+    before: Decimal = ZERO
+    this_year: Decimal = ZERO
+
+
+def group_spending(lines: Iterable[LineFigures], key: Callable[[LineFigures], Hashable]) -> dict[Hashable, Spending]:
+    """Σ spent before and Σ spent this year of the leaf lines per ``key(line)``; headers skipped; first-seen order."""
+    spending: dict[Hashable, Spending] = {}
+    for line in lines:
+        if line.is_header:
+            continue
+        k = key(line)
+        seen = spending.get(k, Spending())
+        spending[k] = Spending(seen.before + line.spent_before, seen.this_year + line.spent_this_year)
+    return spending
 
 
 def total_execution(lines: Iterable[LineFigures]) -> Execution:

@@ -69,8 +69,11 @@ def budget_vs_actuals_workbook(programme: Programme, year: int | None = None) ->
             for cell in sheet[sheet.max_row]:
                 cell.font = BOLD
     append_row(sheet, [])
-    subtotals = [(mode or "—", execution) for mode, execution in sorted(table.by_fin_mode.items())]
-    for label, execution in [*subtotals, ("TOTAL", table.total)]:
+    subtotals = [
+        (mode or "—", execution, table.spending_by_fin_mode[mode])
+        for mode, execution in sorted(table.by_fin_mode.items())
+    ]
+    for label, execution, spending in [*subtotals, ("TOTAL", table.total, table.spending_total)]:
         append_row(
             sheet,
             [
@@ -78,8 +81,8 @@ def budget_vs_actuals_workbook(programme: Programme, year: int | None = None) ->
                 label,
                 "",
                 as_number(execution.budget),
-                None,
-                None,
+                as_number(spending.before),
+                as_number(spending.this_year),
                 as_number(execution.spent),
                 as_number(execution.balance),
                 as_number(execution.rate),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -70,6 +70,9 @@ class BudgetVsActuals:
     total: ex.Execution
     before: Span | None = None
     during: Span | None = None
+    # The two spending columns of the subtotals: per financing mode, and of the total (key None).
+    spending_by_fin_mode: dict[str, ex.Spending] = field(default_factory=dict)
+    spending_total: ex.Spending = field(default_factory=ex.Spending)
 
     def row(self, code: str) -> BudgetRow:
         return next(row for row in self.rows if row.code == code)
@@ -153,4 +156,6 @@ def budget_vs_actuals(
         ex.total_execution(figures),
         before=None if year is None else _covering(sorted(before_spans, key=str), Span(None, year - 1)),
         during=None if year is None else _covering(sorted(during_spans, key=str), Span(year, year)),
+        spending_by_fin_mode=ex.group_spending(figures, key=lambda f: f.fin_mode),
+        spending_total=ex.group_spending(figures, key=lambda _f: None).get(None, ex.Spending()),
     )

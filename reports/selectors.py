@@ -124,6 +124,15 @@ class BudgetRow:
 
 
 @dataclass(frozen=True)
+class BudgetTotal:
+    """A subtotal row of annex 7.3 (REGIE, COGES, TOTAL): execution and its two spending columns."""
+
+    label: str
+    execution: budget_execution.Execution
+    spending: budget_execution.Spending
+
+
+@dataclass(frozen=True)
 class PlanRow:
     """A row of annex 7.5, in the plan's unit (thousands of EUR for FIT)."""
 
@@ -185,7 +194,7 @@ class AnnualReport:
     decisions: list[EmclDecision]
     card: MonitoringCard
     budget_rows: list[BudgetRow]
-    budget_totals: list[tuple[str, budget_execution.Execution]]
+    budget_totals: list[BudgetTotal]
     budget_by_result: list[ResultBudget]
     beneficiaries: list[BeneficiaryDistrict]
     beneficiary_total: int
@@ -449,10 +458,11 @@ def annual_report(programme: Programme, year: int) -> AnnualReport:
         for row in bva.rows
     ]
     budget_totals = [
-        (mode or "—", bva.by_fin_mode[mode]) for mode in sorted(bva.by_fin_mode, key=lambda m: (m != "REGIE", m))
+        BudgetTotal(mode or "—", bva.by_fin_mode[mode], bva.spending_by_fin_mode[mode])
+        for mode in sorted(bva.by_fin_mode, key=lambda m: (m != "REGIE", m))
     ]
     if bva.rows:
-        budget_totals.append(("TOTAL", bva.total))
+        budget_totals.append(BudgetTotal("TOTAL", bva.total, bva.spending_total))
     budget_by_result = sorted(
         (ResultBudget(code, execution) for code, execution in bva.by_result.items() if code),
         key=lambda rb: rb.code,

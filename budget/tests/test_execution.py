@@ -13,10 +13,12 @@ from hypothesis import strategies as st
 from budget.execution import (
     Execution,
     LineFigures,
+    Spending,
     YearFigures,
     execution,
     execution_rate,
     group_execution,
+    group_spending,
     line_execution,
     percent,
     total_execution,
@@ -346,3 +348,18 @@ def test_financing_mode_subtotals_and_total_of_annex_7_3_are_reproduced(per06010
         assert result.balance == _fit(printed["balance"]), stated["label"]
         assert f"{percent(result.rate)}%" == printed["exec"], stated["label"]
     assert set(computed) == {"COGES", "REGIE", "TOTAL"}
+
+
+def test_subtotals_carry_both_spending_columns_of_the_leaf_lines():
+    lines = [
+        LineFigures("Z", None, is_header=True),
+        LineFigures("Z/01", D("599400.00"), D("493950.45"), is_header=True),  # stated subtotal: not added
+        LineFigures("Z/01/01", D("100"), D("60"), D("5"), fin_mode="COGES"),
+        LineFigures("Z/01/02", D("100"), D("30"), D("7"), fin_mode="REGIE"),
+        LineFigures("A/01/01", D("100"), D("10"), D("1"), fin_mode="COGES"),
+    ]
+    spending = group_spending(lines, key=lambda line: line.fin_mode)
+    assert spending == {"COGES": Spending(D("70"), D("6")), "REGIE": Spending(D("30"), D("7"))}
+    # The columns add up to the total spent of the same subtotal.
+    executions = group_execution(lines, key=lambda line: line.fin_mode)
+    assert all(executions[k].spent == s.before + s.this_year for k, s in spending.items())

@@ -77,6 +77,8 @@ def test_subtotals_per_financing_mode_and_total(programme):
 
     assert by_label["COGES"][3] == 253015.0 and by_label["REGIE"][6] == 60000.0
     assert by_label["TOTAL"][3] == 353015.0 and by_label["TOTAL"][6] == pytest.approx(163122.43)
+    # Both spending columns of the subtotal: before 2011 (103,122.43 + 40,000) and in 2011 (0 + 20,000).
+    assert by_label["TOTAL"][4:6] == [pytest.approx(143122.43), 20000.0]
 
 
 def test_line_names_never_become_formulas(programme):

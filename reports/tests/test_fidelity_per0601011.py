@@ -72,11 +72,11 @@ INDICATOR_ROWS = [
     ("R4.11", ("0", "0", "5", "10", "10")),
 ]
 
-# Annex 7.3 subtotals per financing mode and total: amount, total spent, balance, % executed.
+# Annex 7.3 subtotals per financing mode and total: amount, start - 2011, expenses 2012, total, balance, % exec.
 BUDGET_TOTALS_7_3 = [
-    ("REGIE", "409,307.64", "244,742.50", "164,565.14", "60%"),
-    ("COGES", "3,140,844.35", "2,591,652.51", "549,191.84", "83%"),
-    ("TOTAL", "3,550,151.99", "2,836,395.01", "713,756.98", "80%"),
+    ("REGIE", "409,307.64", "244,742.50", "0.00", "244,742.50", "164,565.14", "60%"),
+    ("COGES", "3,140,844.35", "2,591,652.51", "0.00", "2,591,652.51", "549,191.84", "83%"),
+    ("TOTAL", "3,550,151.99", "2,836,395.01", "0.00", "2,836,395.01", "713,756.98", "80%"),
 ]
 # Annex 7.5 totals (thousands of EUR): budget, TtY-1, balance, Q1–Q4, total, later years, end balance, % exec.
 PLAN_TOTALS_7_5 = [
