@@ -1,23 +1,28 @@
-"""Faults: a connection killed mid-save, the database dropping every connection under load, an import
-killed mid-way. Nothing half-written, nothing committed lost, recovery without restarting the app (issue 8).
+"""Faults: a connection killed mid-save, the database dropping every connection under load, the PostgreSQL
+server itself stopped and started under load, an import killed mid-way. Nothing half-written, nothing
+committed lost, recovery without restarting the app (issue 8).
 
-PostgreSQL only (pg_terminate_backend, table locks); skipped on the SQLite run of CI.
+PostgreSQL only (pg_terminate_backend, table locks); skipped on the SQLite run of CI. The server restart
+also needs root, pg_ctlcluster and DATABASE_URL on 127.0.0.1:5432 (the cluster this machine runs).
 """
 # ruff: noqa: S603 - subprocesses run this project's own manage.py with fixed arguments
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 import threading
 import time
+import urllib.parse
+from decimal import Decimal
 from pathlib import Path
 
 import psycopg2
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.db.models.signals import post_save
 from django.test import Client
 
@@ -199,6 +204,221 @@ def test_dropping_every_database_connection_under_load_loses_no_committed_save_a
             assert failures <= len(kills_at) * len(quarters), outcomes
             assert _worker_pids(server.pid) == workers_before, "gunicorn workers were restarted"
             assert server.poll() is None
+
+
+# --- the PostgreSQL server itself stopped and started under load -----------------------------------------
+
+
+def _local_cluster() -> list[str] | None:
+    """pg_ctlcluster's (version, name) for the server DATABASE_URL points at, or None when this test must skip."""
+    url = urllib.parse.urlsplit(os.environ.get("DATABASE_URL", ""))
+    if os.geteuid() != 0 or not shutil.which("pg_ctlcluster") or not os.path.isdir("/etc/postgresql"):
+        return None
+    if url.hostname != "127.0.0.1" or (url.port or 5432) != 5432:
+        return None
+    versions = [v for v in os.listdir("/etc/postgresql") if os.path.isdir(f"/etc/postgresql/{v}/main")]
+    return [versions[0], "main"] if len(versions) == 1 else None
+
+
+def _pg_ctl(cluster: list[str], action: str, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", *options, *cluster, action],  # noqa: S607 - root's PATH
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+
+
+def _wait_for_postgres(seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            psycopg2.connect(dbname="postgres", user="postgres", host="127.0.0.1", connect_timeout=2).close()
+            return True
+        except psycopg2.OperationalError:
+            time.sleep(0.2)
+    return False
+
+
+def _ensure_postgres_running(cluster: list[str]) -> None:
+    """Whatever happened in the test: the shared server is up again before anyone else needs it."""
+    if _pg_ctl(cluster, "status").returncode != 0:
+        _pg_ctl(cluster, "start")
+    assert _wait_for_postgres(60), "PostgreSQL did not come back after the restart test"
+
+
+def _history_versions(database: str, quarter: str) -> dict[tuple[str, int], Decimal | None]:
+    """{(row key as in the form, version): value} of every version ever written for the quarter's values."""
+    year, q = int(quarter[:4]), int(quarter[5])
+    conn = psycopg2.connect(dbname=database, user="postgres", host="127.0.0.1")
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT indicator_id, coalesce(chain_id, 0), sex, version, value "
+            "FROM indicators_historicalindicatorvalue WHERE year = %s AND quarter = %s",
+            [year, q],
+        )
+        rows = cursor.fetchall()
+    conn.close()
+    return {(f"{ind}-{chain}-{sex or 'T'}", version): value for ind, chain, sex, version, value in rows}
+
+
+def _written(save: dict, history: dict) -> list[bool]:
+    """For each value the save changed: is the version it would have written in the database, with its value?"""
+    found = []
+    for field, text in save["changed"].items():
+        key = field[1:].rsplit("-", 1)[0]  # "r<indicator>-<chain>-<sex>-value"
+        written = (key, save["versions"][field] + 1)
+        found.append(written in history and history[written] == Decimal(text))
+    return found
+
+
+@pytest.mark.skipif(_local_cluster() is None, reason="needs root, pg_ctlcluster and DATABASE_URL on 127.0.0.1:5432")
+def test_postgresql_server_restart_under_load_keeps_every_acknowledged_save_and_the_app_recovers(tmp_path):
+    cluster = _local_cluster()
+    quarters = ["2010Q1", "2010Q2", "2010Q3"]
+    stop_at, outage, after = 3.0, 2.0, 8.0  # seconds: load before the stop, server down, load after the start
+    request_bound = 15.0  # no request may hang longer than this, outage or not
+    try:
+        with fresh_database("postgres", tmp_path) as url:
+            env = server_env(url, tmp_path)
+            prepare_database(env)
+            database = url.rsplit("/", 1)[1]
+            with (
+                gunicorn(env, tmp_path / "server.log", workers=2) as (port, server),
+                # A second instance that holds a persistent connection but gets no request during the outage:
+                # its first request afterwards meets a dead socket unless CONN_HEALTH_CHECKS replaces it.
+                gunicorn(env, tmp_path / "idle.log", workers=1) as (idle_port, _idle_server),
+            ):
+                workers_before = _worker_pids(server.pid)
+                sessions = {}
+                for quarter in quarters:
+                    sessions[quarter] = Session("127.0.0.1", port)
+                    sessions[quarter].login("staff")
+                idle = Session("127.0.0.1", idle_port)
+                idle.login("staff")
+                saves: dict[str, list[dict]] = {quarter: [] for quarter in quarters}
+                failures: list[dict] = []  # every request answered with something other than success
+                probes: list[tuple[float, int | None]] = []
+                stop = threading.Event()
+
+                def timed(session: Session, method: str, path: str, **post) -> dict:
+                    started = time.monotonic()
+                    try:
+                        if method == "POST":
+                            status, _, body = session.post_form(path, post["fields"], post["referer"])
+                        else:
+                            status, _, body = session.request("GET", path)
+                    except OSError as exc:
+                        status, body = None, repr(exc).encode()
+                    return {
+                        "path": path,
+                        "method": method,
+                        "status": status,
+                        "body": body.decode(errors="replace"),
+                        "started": started,
+                        "ended": time.monotonic(),
+                    }
+
+                def saver(quarter: str) -> None:
+                    session, flip = sessions[quarter], False
+                    path = f"/entry/{PROGRAMME}/{quarter}/"
+                    while not stop.is_set():
+                        flip = not flip
+                        page = timed(session, "GET", path)
+                        if page["status"] != 200:
+                            failures.append(page)
+                            time.sleep(0.1)
+                            continue
+                        action, fields, changed = filled_entry_form(page["body"], flip)
+                        given = dict((name, value) for name, value in fields)
+                        versions = {name: int(given.get(name[: -len("value")] + "version") or 0) for name in changed}
+                        answer = timed(
+                            session, "POST", action or path, fields=fields, referer=f"http://127.0.0.1:{port}{path}"
+                        )
+                        save = {**answer, "changed": changed, "versions": versions}
+                        saves[quarter].append(save)
+                        if answer["status"] != 302:
+                            failures.append(save)
+
+                def prober() -> None:
+                    session = Session("127.0.0.1", port)
+                    while not stop.is_set():
+                        probes.append((time.monotonic(), timed(session, "GET", "/readyz")["status"]))
+                        time.sleep(0.1)
+
+                threads = [threading.Thread(target=saver, args=(quarter,)) for quarter in quarters]
+                threads.append(threading.Thread(target=prober))
+                for thread in threads:
+                    thread.start()
+                try:
+                    time.sleep(stop_at)
+                    outage_began = time.monotonic()
+                    stopped = _pg_ctl(cluster, "stop", "--mode", "fast")
+                    time.sleep(outage)
+                    restarted = _pg_ctl(cluster, "start")
+                    outage_ended = time.monotonic()
+                    assert stopped.returncode == 0, stopped.stderr
+                    assert restarted.returncode == 0, restarted.stderr
+                    time.sleep(after)
+                finally:
+                    stop.set()
+                    for thread in threads:
+                        thread.join(timeout=2 * request_bound)
+                    _ensure_postgres_running(cluster)
+                assert not any(thread.is_alive() for thread in threads), "a client is still waiting for an answer"
+
+                # The outage was felt, and answered cleanly: a quick 5xx page in the application's look.
+                assert any(status == 503 for at, status in probes if outage_began <= at <= outage_ended), probes
+                assert failures, "no request failed while the database server was down"
+                for failure in failures:
+                    assert failure["status"] in (500, 503), (failure["method"], failure["path"], failure["status"])
+                    assert failure["ended"] - failure["started"] < request_bound, failure
+                    assert 'class="error-page"' in failure["body"] and "Traceback" not in failure["body"]
+                    # Only requests that overlapped the outage (plus a short grace for the first reconnects) fail.
+                    assert failure["ended"] >= outage_began and failure["started"] <= outage_ended + 2.0, (
+                        failure["method"],
+                        failure["path"],
+                        failure["started"] - outage_ended,
+                    )
+
+                print(  # shown with -s: what the outage looked like from the clients
+                    f"outage {outage_ended - outage_began:.1f} s; saves acknowledged "
+                    f"{sum(s['status'] == 302 for q in quarters for s in saves[q])}, failed requests "
+                    f"{len(failures)} (statuses {sorted({f['status'] for f in failures})}, slowest "
+                    f"{max(f['ended'] - f['started'] for f in failures):.2f} s); /readyz 503 answers "
+                    f"{sum(status == 503 for _, status in probes)}"
+                )
+
+                # Recovery without a restart of the application.
+                assert server.poll() is None
+                assert _worker_pids(server.pid) == workers_before, "gunicorn workers were restarted"
+                assert Session("127.0.0.1", port).request("GET", "/readyz")[0] == 200
+                idle_path = f"/entry/{PROGRAMME}/2010Q4/"
+                status, _, body = idle.request("GET", idle_path)
+                assert status == 200, f"the idle instance's first request after the restart got {status}"
+                action, fields, changed = filled_entry_form(body.decode(), flip=True)
+                referer = f"http://127.0.0.1:{idle_port}{idle_path}"
+                assert idle.post_form(action or idle_path, fields, referer)[0] == 302
+                shown = entry_values(idle.request("GET", idle_path)[2].decode())
+                assert {name: shown[name] for name in changed} == changed
+                for quarter in quarters:
+                    done = [s for s in saves[quarter] if s["status"] == 302]
+                    assert any(s["started"] > outage_ended for s in done), f"{quarter}: no save after the restart"
+                    assert any(s["ended"] < outage_began for s in done), f"{quarter}: no save before the stop"
+
+                    # Every acknowledged save is in the database; every other attempt is there whole or not at all.
+                    history = _history_versions(database, quarter)
+                    for save in saves[quarter]:
+                        written = _written(save, history)
+                        if save["status"] == 302:
+                            assert all(written), (quarter, save["changed"], save["versions"], written)
+                        else:
+                            assert all(written) or not any(written), (quarter, save["changed"], written)
+    finally:
+        # The restart broke this process's own connections too (pytest-django's test database): drop them
+        # so the tests after this one reconnect instead of failing on a dead socket.
+        _ensure_postgres_running(cluster)
+        connections.close_all()
 
 
 def test_import_killed_mid_way_leaves_nothing_and_can_be_run_again(tmp_path):
