@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -34,6 +34,7 @@ from indicators.models import (
     ValueReview,
 )
 from indicators.periods import Period
+from municipalities.models import BeneficiaryDistrict
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ MSG_NOT_YET_OPEN = gettext_noop("This quarter opens for entry on {date}.")
 MSG_CLOSED = gettext_noop("This quarter closed for entry on {date}; only a reviewer can reopen it.")
 MSG_APPROVED = gettext_noop("This quarter is approved and locked; a correction needs a reviewer to reopen it.")
 MSG_REASON_REQUIRED = gettext_noop("This value was already {status}: give a reason for the change.")
-MSG_UNKNOWN_ROW = gettext_noop("This indicator, value chain or sex is not part of this programme's entry form.")
+MSG_UNKNOWN_ROW = gettext_noop("This indicator, value chain, region or sex is not part of this programme's entry form.")
 MSG_CONFLICT = gettext_noop("Someone else saved some of these values while you were editing. Nothing was saved.")
 MSG_INVALID = gettext_noop("Some values need attention. Nothing was saved.")
 MSG_NOTHING_TO_SUBMIT = gettext_noop(
@@ -89,19 +90,29 @@ class WorkflowError(EntryError):
 
 @dataclass(frozen=True)
 class RowKey:
-    """One row of the form: an indicator's total, or its part for a value chain or a sex."""
+    """One row of the form: an indicator's total, or its part for a value chain, a region or a sex.
+
+    ``region`` is a department code (05 = Ayacucho); parts are one breakdown each, never crossed.
+    """
 
     indicator_id: int
     chain_id: int | None = None
     sex: str = Sex.ALL
+    region: str = ""
+
+    @property
+    def is_total(self) -> bool:
+        return self.chain_id is None and self.sex == Sex.ALL and not self.region
 
     def __str__(self) -> str:
-        return f"{self.indicator_id}-{self.chain_id or 0}-{self.sex or 'T'}"
+        # The region goes last and only when set, so that rows without one keep their form names and anchors.
+        text = f"{self.indicator_id}-{self.chain_id or 0}-{self.sex or 'T'}"
+        return f"{text}-{self.region}" if self.region else text
 
     @classmethod
     def parse(cls, text: str) -> RowKey:
-        indicator, chain, sex = text.split("-")
-        return cls(int(indicator), int(chain) or None, "" if sex == "T" else sex)
+        indicator, chain, sex, *region = text.split("-")
+        return cls(int(indicator), int(chain) or None, "" if sex == "T" else sex, region[0] if region else "")
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,8 @@ class ValueInput:
     key: RowKey
     value: Decimal | None = None
     share: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
     no_data: bool = False
     no_data_reason: str = ""
     comment: str = ""
@@ -196,24 +209,39 @@ def _require_open(state: QuarterState, today: date | None) -> None:
     raise QuarterNotOpen(MSG_CLOSED, date=closing_date(state.period))
 
 
-def allowed_rows(indicator: Indicator, chain_ids: Sequence[int]) -> list[RowKey]:
-    """The rows an indicator has on the form: its total, then its value-chain and sex parts."""
+def allowed_rows(indicator: Indicator, chain_ids: Sequence[int], regions: Sequence[str] = ()) -> list[RowKey]:
+    """The rows an indicator has on the form: its total, then its value-chain, region and sex parts."""
     rows = [RowKey(indicator.pk)]
     if indicator.disaggregated_by_chain:
         rows += [RowKey(indicator.pk, chain_id) for chain_id in chain_ids]
+    if indicator.disaggregated_by_region:
+        rows += [RowKey(indicator.pk, region=code) for code in regions]
     if indicator.disaggregated_by_sex:
         rows += [RowKey(indicator.pk, None, Sex.FEMALE), RowKey(indicator.pk, None, Sex.MALE)]
     return rows
 
 
+def programme_regions(programme: Programme) -> dict[str, str]:
+    """The programme's regions, department code → name: the departments of its beneficiary districts (one query)."""
+    rows = BeneficiaryDistrict.objects.filter(programme=programme).values_list(
+        "district__ubigeo", "department_label", "district__department"
+    )
+    return rules.departments(rows)
+
+
+def is_ratio(indicator: Indicator) -> bool:
+    """Entered as numerator and denominator: the scores engine takes Σnumerator ÷ Σdenominator."""
+    return indicator.aggregation == Indicator.Aggregation.RATIO
+
+
 def _values_query(programme: Programme, period: Period):
     return IndicatorValue.objects.filter(
-        indicator__result__programme=programme, year=period.year, quarter=period.quarter, region=""
+        indicator__result__programme=programme, year=period.year, quarter=period.quarter
     )
 
 
 def key_of(value: IndicatorValue) -> RowKey:
-    return RowKey(value.indicator_id, value.chain_id, value.sex)
+    return RowKey(value.indicator_id, value.chain_id, value.sex, value.region)
 
 
 def outlier_factor() -> Decimal:
@@ -259,6 +287,8 @@ def _changed(current: IndicatorValue | None, item: ValueInput) -> bool:
     return (
         current.value != item.value
         or current.share != item.share
+        or current.numerator != item.numerator
+        or current.denominator != item.denominator
         or current.no_data != item.no_data
         or current.no_data_reason != item.no_data_reason
         or current.comment != item.comment
@@ -273,20 +303,32 @@ def _plain(number: Decimal | None) -> str:
 def _row_errors(
     indicator: Indicator, item: ValueInput, previous: IndicatorValue | None, factor: Decimal
 ) -> tuple[list[str], list[str]]:
-    """(errors, warnings) of one row, from the pure rules."""
-    errors = rules.no_data_errors(no_data=item.no_data, reason=item.no_data_reason, value=item.value, share=item.share)
-    if not item.no_data:
-        unit_kind = indicator.unit_kind
-        if unit_kind == Indicator.UnitKind.COUNT_SHARE and (item.key.chain_id is not None or item.key.sex):
-            unit_kind = Indicator.UnitKind.COUNT  # the parts of a count-with-share are plain counts
-        errors += rules.unit_errors(unit_kind, item.value, item.share)
-        errors += rules.precision_errors(item.value) + rules.precision_errors(item.share)
+    """(errors, warnings) of one row, from the pure rules. A ratio row's ``value`` is its computed share."""
+    unit_kind = indicator.unit_kind
+    if unit_kind == Indicator.UnitKind.COUNT_SHARE and not item.key.is_total:
+        unit_kind = Indicator.UnitKind.COUNT  # the parts of a count-with-share are plain counts
+    if is_ratio(indicator):
+        errors = rules.no_data_errors(
+            no_data=item.no_data, reason=item.no_data_reason, value=item.numerator, share=item.denominator
+        )
+        if not item.no_data:
+            errors += rules.ratio_errors(unit_kind, item.numerator, item.denominator)
+            errors += rules.precision_errors(item.numerator) + rules.precision_errors(item.denominator)
+            if not errors:
+                errors += rules.precision_errors(item.value)
+    else:
+        errors = rules.no_data_errors(
+            no_data=item.no_data, reason=item.no_data_reason, value=item.value, share=item.share
+        )
+        if not item.no_data:
+            errors += rules.unit_errors(unit_kind, item.value, item.share)
+            errors += rules.precision_errors(item.value) + rules.precision_errors(item.share)
     warnings: list[str] = []
     previous_value = previous.value if previous is not None and not previous.no_data else None
     if rules.is_outlier(item.value, previous_value, factor):
         message = rules.Message(rules.MSG_OUTLIER, factor=_plain(factor), previous=_plain(previous_value))
         (warnings if item.comment.strip() else errors).append(message)
-    if item.key.chain_id is None and item.key.sex == Sex.ALL:
+    if item.key.is_total:
         if rules.out_of_range(item.value, indicator.expected_min, indicator.expected_max):
             warnings.append(
                 rules.Message(
@@ -305,7 +347,7 @@ def _consistency_errors(
     errors: dict[RowKey, list[str]] = {}
     for key, (value, share) in merged.items():
         indicator = indicators.get(key.indicator_id)
-        if indicator is None or key.chain_id is not None or key.sex != Sex.ALL:
+        if indicator is None or not key.is_total:
             continue
         if indicator.unit_kind != Indicator.UnitKind.COUNT_SHARE or not indicator.disaggregated_by_sex:
             continue
@@ -314,6 +356,27 @@ def _consistency_errors(
         if message:
             errors.setdefault(key, []).append(message)
     return errors
+
+
+def _shape_error(indicator: Indicator, item: ValueInput) -> str | None:
+    """A ratio takes a numerator and a denominator and never a typed value; other indicators the reverse."""
+    if is_ratio(indicator):
+        return rules.MSG_RATIO_VALUE_TYPED if item.value is not None or item.share is not None else None
+    return rules.MSG_NOT_A_RATIO if item.numerator is not None or item.denominator is not None else None
+
+
+def _with_ratio_share(indicator: Indicator, item: ValueInput) -> ValueInput:
+    """A ratio row carries its own share as ``value`` (for display and the outlier check), computed here."""
+    if not is_ratio(indicator) or item.no_data:
+        return item
+    if rules.precision_errors(item.numerator) or rules.precision_errors(item.denominator):
+        return item  # refused by _row_errors; nothing to compute
+    return replace(item, value=rules.ratio_percent(item.numerator, item.denominator))
+
+
+def _is_empty(item: ValueInput) -> bool:
+    numbers = (item.value, item.share, item.numerator, item.denominator)
+    return all(n is None for n in numbers) and not item.no_data
 
 
 def save_quarter_values(
@@ -336,15 +399,22 @@ def save_quarter_values(
         i.pk: i for i in Indicator.objects.filter(result__programme=programme, has_data=True).select_related("result")
     }
     chain_ids = list(programme.chains.values_list("pk", flat=True))
+    regions = list(programme_regions(programme))
     errors: dict[RowKey, list[str]] = {}
     for item in items:
         indicator = indicators.get(item.key.indicator_id)
-        if indicator is None or item.key not in allowed_rows(indicator, chain_ids):
+        if indicator is None or item.key not in allowed_rows(indicator, chain_ids, regions):
             errors.setdefault(item.key, []).append(MSG_UNKNOWN_ROW)
             continue
-        permissions.access_value_edit(scope, result_id=indicator.result_id, chain_id=item.key.chain_id)
+        permissions.access_value_edit(
+            scope, result_id=indicator.result_id, chain_id=item.key.chain_id, region=item.key.region
+        )
+        shape = _shape_error(indicator, item)
+        if shape:
+            errors.setdefault(item.key, []).append(shape)
     if errors:
         raise EntryValidationError(errors)
+    items = [_with_ratio_share(indicators[item.key.indicator_id], item) for item in items]
 
     result = SaveResult()
     factor = outlier_factor()
@@ -371,7 +441,7 @@ def save_quarter_values(
                     else:
                         result.unchanged += 1
                     continue
-                if existing is None and item.value is None and item.share is None and not item.no_data:
+                if existing is None and _is_empty(item):
                     result.unchanged += 1  # an empty row that never existed: nothing to save
                     continue
                 if (existing.version if existing else None) != item.expected_version:
@@ -419,10 +489,11 @@ def save_quarter_values(
                     quarter=period.quarter,
                     chain_id=item.key.chain_id,
                     sex=item.key.sex,
-                    region="",
+                    region=item.key.region,
                     version=0,
                 )
                 row.value, row.share = (None, None) if item.no_data else (item.value, item.share)
+                row.numerator, row.denominator = (None, None) if item.no_data else (item.numerator, item.denominator)
                 row.no_data = item.no_data
                 row.no_data_reason = item.no_data_reason.strip() if item.no_data else ""
                 row.comment = item.comment

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 
@@ -65,6 +66,20 @@ MSG_DISAGGREGATION_INCOMPLETE = gettext_noop("Incomplete disaggregation: parts m
 MSG_DISAGGREGATION_MISMATCH = gettext_noop(
     "Incomplete disaggregation: the parts add up to {parts}, the total is {total}."
 )
+MSG_DISAGGREGATION_MISMATCH_NUMERATOR = gettext_noop(
+    "Incomplete disaggregation: the parts' numerators add up to {parts}, the total's is {total}."
+)
+MSG_DISAGGREGATION_MISMATCH_DENOMINATOR = gettext_noop(
+    "Incomplete disaggregation: the parts' denominators add up to {parts}, the total's is {total}."
+)
+MSG_RATIO_BOTH = gettext_noop("Enter both the numerator and the denominator, or mark the value “sin dato”.")
+MSG_DENOMINATOR_NOT_POSITIVE = gettext_noop("The denominator must be greater than zero.")
+MSG_NUMERATOR_NEGATIVE = gettext_noop("The numerator cannot be negative.")
+MSG_RATIO_NOT_WHOLE = gettext_noop("The numerator and the denominator of a count are whole numbers.")
+MSG_RATIO_VALUE_TYPED = gettext_noop(
+    "This indicator is a ratio: enter its numerator and denominator; its percentage is computed."
+)
+MSG_NOT_A_RATIO = gettext_noop("This indicator takes a value, not a numerator and a denominator.")
 MSG_EVIDENCE_TYPE = gettext_noop(
     "The means of verification must be a PDF, an image (PNG, JPEG, GIF, WebP) or a spreadsheet."
 )
@@ -162,6 +177,39 @@ def precision_errors(number: Decimal | None) -> list[str]:
     return errors
 
 
+def ratio_errors(unit_kind: str, numerator: Decimal | None, denominator: Decimal | None) -> list[str]:
+    """Errors of a numerator/denominator pair: both or neither, numerator ≥ 0, denominator > 0, whole for counts."""
+    if numerator is None and denominator is None:
+        return []
+    if numerator is None or denominator is None:
+        return [MSG_RATIO_BOTH]
+    errors = []
+    if numerator < 0:
+        errors.append(MSG_NUMERATOR_NEGATIVE)
+    if denominator <= 0:
+        errors.append(MSG_DENOMINATOR_NOT_POSITIVE)
+    whole = all(n == n.to_integral_value() for n in (numerator, denominator))
+    if UnitKind(unit_kind) in (UnitKind.COUNT, UnitKind.COUNT_SHARE) and not whole:
+        errors.append(MSG_RATIO_NOT_WHOLE)
+    return errors
+
+
+RATIO_PLACES = Decimal("0.0001")
+
+
+def ratio_percent(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
+    """100 × numerator ÷ denominator in percent, to 4 decimals (the row's own share); None when it cannot be told.
+
+    Only a display of one row: the scores engine sums numerators and denominators, never these.
+    """
+    if numerator is None or denominator is None or denominator <= 0:
+        return None
+    try:
+        return (HUNDRED * numerator / denominator).quantize(RATIO_PLACES)
+    except InvalidOperation:  # beyond what a Decimal context holds: precision_errors refuses such inputs
+        return None
+
+
 def no_data_errors(*, no_data: bool, reason: str, value: Decimal | None, share: Decimal | None) -> list[str]:
     """A "sin dato" needs a reason and no number; a value that is neither is an error."""
     if no_data:
@@ -231,12 +279,73 @@ def _plain(number: Decimal | None) -> str:
     return "" if number is None else format(number.normalize(), "f")
 
 
-def disaggregation_message(check: DisaggregationCheck, total: Decimal | None) -> str | None:
+def disaggregation_message(
+    check: DisaggregationCheck, total: Decimal | None, mismatch: str = MSG_DISAGGREGATION_MISMATCH
+) -> str | None:
+    """The flag of one check; ``mismatch`` names what differs (the value, or a ratio's numerator or denominator)."""
     if not check.complete:
         return MSG_DISAGGREGATION_INCOMPLETE
     if check.matches is False:
-        return Message(MSG_DISAGGREGATION_MISMATCH, parts=_plain(check.parts_sum), total=_plain(total))
+        return Message(mismatch, parts=_plain(check.parts_sum), total=_plain(total))
     return None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a row's disaggregation is checked on: its value, or a ratio's numerator and denominator.
+
+    ``entered`` is False for a row never saved (a "sin dato" row is entered, with no number).
+    """
+
+    entered: bool
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+
+
+def disaggregation_messages(*, ratio: bool, total: Figures, groups: Sequence[Sequence[Figures]]) -> list[str]:
+    """The "incomplete disaggregation" flags of a total against each group of its parts (chains, regions, sexes).
+
+    A group is judged once its total or one of its parts is entered. A ratio compares numerators and
+    denominators (percentages do not add up); nothing is summed into the total.
+    """
+    messages: list[str] = []
+    for parts in groups:
+        if not parts or not (total.entered or any(p.entered for p in parts)):
+            continue
+        if ratio:
+            checks = [
+                (total.numerator, [p.numerator for p in parts], MSG_DISAGGREGATION_MISMATCH_NUMERATOR),
+                (total.denominator, [p.denominator for p in parts], MSG_DISAGGREGATION_MISMATCH_DENOMINATOR),
+            ]
+        else:
+            checks = [(total.value, [p.value for p in parts], MSG_DISAGGREGATION_MISMATCH)]
+        for whole, numbers, mismatch in checks:
+            message = disaggregation_message(check_disaggregation(whole, numbers), whole, mismatch)
+            if message and message not in messages:
+                messages.append(message)
+    return messages
+
+
+def departments(rows: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    """Department code → name from (ubigeo, department as the programme lists it, register name), by code.
+
+    The programme's own spelling wins ("Apurímac"; the register prints "APURIMAC"); the most frequent
+    one when its lists disagree.
+    """
+    labels: dict[str, Counter[str]] = {}
+    for ubigeo, listed, registered in rows:
+        ubigeo = (ubigeo or "").strip()
+        if len(ubigeo) != 6 or not (ubigeo.isascii() and ubigeo.isdigit()):
+            continue
+        code = ubigeo[:2]
+        counter = labels.setdefault(code, Counter())
+        name = (listed or "").strip()
+        if name:
+            counter[name] += 2  # a listed name outweighs the register's
+        elif registered:
+            counter[registered.strip().title()] += 1
+    return {code: (counter.most_common(1)[0][0] if counter else code) for code, counter in sorted(labels.items())}
 
 
 # ---------------------------------------------------------------------------------------------

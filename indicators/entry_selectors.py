@@ -21,8 +21,10 @@ from indicators.entry import (
     RowKey,
     allowed_rows,
     closing_date,
+    is_ratio,
     key_of,
     outlier_factor,
+    programme_regions,
     quarter_state,
     translated,
     window_for,
@@ -40,6 +42,15 @@ class EntryRow:
     previous: IndicatorValue | None
     editable: bool
 
+    @property
+    def part(self) -> str:
+        """Which breakdown the row belongs to: total, chain, region or sex."""
+        if self.is_total:
+            return "total"
+        if self.key.chain_id is not None:
+            return "chain"
+        return "region" if self.key.region else "sex"
+
 
 @dataclass
 class EntryIndicator:
@@ -50,6 +61,7 @@ class EntryIndicator:
     achievement: Decimal | None
     disaggregation_flag: str | None
     editable: bool
+    is_ratio: bool = False
 
 
 @dataclass
@@ -101,6 +113,7 @@ class EntryPage:
     outlier_factor: Decimal
     status_counts: dict[str, int]
     quarter_strip: list[QuarterLock] = field(default_factory=list)
+    regions: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_open(self) -> bool:
@@ -115,9 +128,11 @@ class EntryPage:
         return [row for g in self.groups for i in g.indicators for row in i.rows]
 
 
-def _label(key: RowKey, chains: dict[int, ValueChain]) -> str:
+def _label(key: RowKey, chains: dict[int, ValueChain], regions: dict[str, str]) -> str:
     if key.chain_id is not None:
         return chains[key.chain_id].name
+    if key.region:
+        return regions.get(key.region, key.region)
     if key.sex == Sex.FEMALE:
         return _("Women")
     if key.sex == Sex.MALE:
@@ -127,9 +142,9 @@ def _label(key: RowKey, chains: dict[int, ValueChain]) -> str:
 
 def _year_to_date(indicator: Indicator, totals: list[IndicatorValue], period: Period) -> Decimal | None:
     observations = [
-        scores.Observation(Period(v.year, v.quarter), value=v.value)
+        scores.Observation(Period(v.year, v.quarter), value=v.value, numerator=v.numerator, denominator=v.denominator)
         for v in totals
-        if not v.no_data and v.value is not None
+        if not v.no_data and (v.value is not None or (v.numerator is not None and v.denominator is not None))
     ]
     parts = [
         scores.aggregate(observations, indicator.aggregation, Period(period.year, q))
@@ -145,14 +160,14 @@ def entry_page(
     state = quarter_state(programme, period)
     window = window_for(state, today=today)
     chains = {c.pk: c for c in ValueChain.objects.filter(programme=programme).order_by("order")}
+    regions = programme_regions(programme)
     indicators = list(
         Indicator.objects.filter(result__programme=programme, has_data=True)
         .select_related("result")
         .order_by("result__order", "order", "pk")
     )
-    values = IndicatorValue.objects.filter(
-        indicator__result__programme=programme, region="", year__lte=period.year
-    ).select_related("entered_by")
+    values = IndicatorValue.objects.filter(indicator__result__programme=programme, year__lte=period.year)
+    values = values.select_related("entered_by")
     current: dict[RowKey, IndicatorValue] = {}
     previous: dict[RowKey, IndicatorValue] = {}
     totals: dict[int, list[IndicatorValue]] = defaultdict(list)
@@ -163,7 +178,7 @@ def entry_page(
             current[key] = value
         elif (value.year, value.quarter) == (before.year, before.quarter):
             previous[key] = value
-        if key.chain_id is None and key.sex == Sex.ALL and value.quarter != 0:
+        if key.is_total and value.quarter != 0:
             if (value.year, value.quarter) <= (period.year, period.quarter):
                 totals[value.indicator_id].append(value)
     targets = {
@@ -177,21 +192,25 @@ def entry_page(
     for value in current.values():
         status_counts[value.status] += 1
     chain_ids = list(chains)
+    region_codes = frozenset(regions)
     for indicator in indicators:
         if not permissions.can_see_in_entry(
-            scope, result_id=indicator.result_id, disaggregated_by_chain=indicator.disaggregated_by_chain
+            scope,
+            result_id=indicator.result_id,
+            disaggregated_by_chain=indicator.disaggregated_by_chain,
+            regions=region_codes if indicator.disaggregated_by_region else frozenset(),
         ):
             continue
         rows = []
-        for key in allowed_rows(indicator, chain_ids):
+        for key in allowed_rows(indicator, chain_ids, list(regions)):
             editable = window is rules.WindowState.OPEN and permissions.can_edit_value(
-                scope, result_id=indicator.result_id, chain_id=key.chain_id
+                scope, result_id=indicator.result_id, chain_id=key.chain_id, region=key.region
             )
             rows.append(
                 EntryRow(
                     key=key,
-                    label=_label(key, chains),
-                    is_total=key.chain_id is None and key.sex == Sex.ALL,
+                    label=_label(key, chains, regions),
+                    is_total=key.is_total,
                     value=current.get(key),
                     previous=previous.get(key),
                     editable=editable,
@@ -211,6 +230,7 @@ def entry_page(
                 achievement=ratio,
                 disaggregation_flag=_disaggregation_flag(indicator, rows),
                 editable=any(r.editable for r in rows),
+                is_ratio=is_ratio(indicator),
             )
         )
     return EntryPage(
@@ -224,38 +244,37 @@ def entry_page(
         outlier_factor=outlier_factor(),
         status_counts=dict(status_counts),
         quarter_strip=quarter_strip(programme, period, today=today),
+        regions=regions,
     )
 
 
-def _number(row: EntryRow) -> Decimal | None:
-    if row.value is None or row.value.no_data:
-        return None
-    return row.value.value
+def _figures(row: EntryRow) -> rules.Figures:
+    value = row.value
+    if value is None:
+        return rules.Figures(entered=False)
+    if value.no_data:
+        return rules.Figures(entered=True)
+    return rules.Figures(entered=True, value=value.value, numerator=value.numerator, denominator=value.denominator)
 
 
 def _disaggregation_flag(indicator: Indicator, rows: list[EntryRow]) -> str | None:
-    """The "incomplete disaggregation" message of saved values, once a total or a part is entered."""
-    if indicator.unit_kind == Indicator.UnitKind.PERCENTAGE or len(rows) == 1:
+    """The "incomplete disaggregation" message of saved values, once a total or a part is entered.
+
+    Percentages are not checked (they do not add up), except ratios, whose numerators and denominators do.
+    """
+    ratio = is_ratio(indicator)
+    if (indicator.unit_kind == Indicator.UnitKind.PERCENTAGE and not ratio) or len(rows) == 1:
         return None
     total = next(r for r in rows if r.is_total)
-    messages = []
-    for parts in (
-        [r for r in rows if r.key.chain_id is not None],
-        [r for r in rows if r.key.sex != Sex.ALL],
-    ):
-        if not parts or all(r.value is None for r in [total, *parts]):
-            continue
-        check = rules.check_disaggregation(_number(total), [_number(r) for r in parts])
-        message = rules.disaggregation_message(check, _number(total))
-        if message:
-            messages.append(translated(message))
-    return " ".join(messages) or None
+    groups = [[_figures(r) for r in rows if r.part == part] for part in ("chain", "region", "sex")]
+    messages = rules.disaggregation_messages(ratio=ratio, total=_figures(total), groups=groups)
+    return " ".join(translated(message) for message in messages) or None
 
 
 def review_queue(*, programmes) -> list[dict]:
     """Quarters with submitted values, per programme: the reviewer's to-do list (one query)."""
     rows = (
-        IndicatorValue.objects.filter(indicator__result__programme__in=programmes, quarter__gte=1, region="")
+        IndicatorValue.objects.filter(indicator__result__programme__in=programmes, quarter__gte=1)
         .values("indicator__result__programme__code", "year", "quarter")
         .annotate(
             submitted=Count("pk", filter=Q(status=IndicatorValue.Status.SUBMITTED)),

@@ -31,6 +31,10 @@ class RowForm(forms.Form):
     value_mark = forms.ChoiceField(choices=MARK_CHOICES, required=False, widget=forms.HiddenInput)
     share = forms.CharField(label=_("Share (%)"), required=False, max_length=20)
     share_mark = forms.ChoiceField(choices=MARK_CHOICES, required=False, widget=forms.HiddenInput)
+    numerator = forms.CharField(label=_("Numerator"), required=False, max_length=40)
+    numerator_mark = forms.ChoiceField(choices=MARK_CHOICES, required=False, widget=forms.HiddenInput)
+    denominator = forms.CharField(label=_("Denominator"), required=False, max_length=40)
+    denominator_mark = forms.ChoiceField(choices=MARK_CHOICES, required=False, widget=forms.HiddenInput)
     no_data = forms.BooleanField(label=_("Sin dato"), required=False)
     no_data_reason = forms.CharField(label=_("Reason for no data"), required=False, max_length=300)
     comment = forms.CharField(
@@ -77,12 +81,20 @@ class RowForm(forms.Form):
     def clean_share(self):
         return self._number("share")
 
+    def clean_numerator(self):
+        return self._number("numerator")
+
+    def clean_denominator(self):
+        return self._number("denominator")
+
     def to_input(self) -> ValueInput:
         data = self.cleaned_data
         return ValueInput(
             key=self.key,
             value=data.get("value"),
             share=data.get("share"),
+            numerator=data.get("numerator"),
+            denominator=data.get("denominator"),
             no_data=data.get("no_data", False),
             no_data_reason=data.get("no_data_reason", ""),
             comment=data.get("comment", ""),
@@ -100,6 +112,8 @@ def initial_for(value) -> dict:
     return {
         "value": format_for_input(value.value),
         "share": format_for_input(value.share),
+        "numerator": format_for_input(value.numerator),
+        "denominator": format_for_input(value.denominator),
         "no_data": value.no_data,
         "no_data_reason": value.no_data_reason,
         "comment": value.comment,

@@ -184,6 +184,11 @@ class Indicator(models.Model):
     )
     disaggregated_by_chain = models.BooleanField(_("disaggregated by value chain"), default=False)
     disaggregated_by_sex = models.BooleanField(_("disaggregated by sex"), default=False)
+    disaggregated_by_region = models.BooleanField(
+        _("disaggregated by region"),
+        default=False,
+        help_text=_("One row per department of the programme's beneficiary districts on the quarter form."),
+    )
     expected_min = _measure(verbose_name=_("expected minimum"), null=True, blank=True)
     expected_max = _measure(verbose_name=_("expected maximum"), null=True, blank=True)
     weight = models.DecimalField(_("weight in the result's average"), max_digits=6, decimal_places=3, default=1)

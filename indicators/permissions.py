@@ -93,11 +93,21 @@ def can_edit_value(scope: Scope, *, result_id: int, chain_id: int | None = None,
     return bool(region) and region in scope.regions
 
 
-def can_see_in_entry(scope: Scope, *, result_id: int, disaggregated_by_chain: bool) -> bool:
-    """Whether an indicator appears on the staff member's entry form (some row of it is theirs)."""
+def can_see_in_entry(
+    scope: Scope, *, result_id: int, disaggregated_by_chain: bool, regions: frozenset[str] = frozenset()
+) -> bool:
+    """Whether an indicator appears on the staff member's entry form (some row of it is theirs).
+
+    ``regions``: the department codes the indicator has rows for (empty unless disaggregated by region).
+    """
     if scope.role != Role.STAFF:
         return scope.role in (Role.ADMIN, Role.REVIEWER, Role.EMCL)
-    return scope.all_scope or result_id in scope.result_ids or (disaggregated_by_chain and bool(scope.chain_ids))
+    return (
+        scope.all_scope
+        or result_id in scope.result_ids
+        or (disaggregated_by_chain and bool(scope.chain_ids))
+        or bool(scope.regions & regions)
+    )
 
 
 def can_submit(scope: Scope) -> bool:

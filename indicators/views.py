@@ -269,6 +269,12 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/review_list.html", {"quarters": review_queue(programmes=programmes)})
 
 
+def _region_name(value: IndicatorValue) -> str:
+    if not value.region:
+        return ""
+    return entry.programme_regions(value.indicator.result.programme).get(value.region, value.region)
+
+
 @login_required
 @require_GET
 def value_history(request: HttpRequest, pk: int) -> HttpResponse:
@@ -286,6 +292,8 @@ def value_history(request: HttpRequest, pk: int) -> HttpResponse:
             "reviews": reviews,
             "can_flag": permissions.can_flag(scope),
             "programme": value.indicator.result.programme,
+            "row_key": str(entry.key_of(value)),
+            "region_name": _region_name(value),
         },
     )
 

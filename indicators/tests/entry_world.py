@@ -101,3 +101,58 @@ def build_world(code: str = "PER0601011", period: Period | None = None) -> World
         outsider=UserFactory(username="outsider"),
         period=period,
     )
+
+
+@dataclass
+class RegionWorld:
+    """The world plus three regions (beneficiary districts in Apurímac, Ayacucho, Huancavelica),
+    an R2 count disaggregated by region, an R2 ratio (also by region) and staff assigned regions only."""
+
+    world: World
+    by_region: Indicator  # R2, count, by region, SUM
+    ratio: Indicator  # R2, percentage entered as numerator ÷ denominator, by region
+    staff_ayacucho: object  # region 05 only
+    staff_apurimac: object  # region 03 only
+
+
+REGIONS = {"03": "Apurímac", "05": "Ayacucho", "09": "Huancavelica"}
+
+
+def add_regions(world: World) -> RegionWorld:
+    from municipalities.models import BeneficiaryDistrict, District
+
+    for ubigeo, department in (("030101", "Apurímac"), ("050101", "Ayacucho"), ("050102", ""), ("090101", "")):
+        district = District.objects.get(ubigeo=ubigeo)
+        BeneficiaryDistrict.objects.create(
+            programme=world.programme,
+            district=district,
+            department_label=department,  # empty: the register's name stands in ("HUANCAVELICA" -> "Huancavelica")
+            province_label=district.province,
+            district_label=district.name,
+            target_population=1000,
+        )
+    by_region = IndicatorFactory(
+        result=world.r2, code="R2.3", name="Convenios por región", disaggregated_by_region=True
+    )
+    ratio = IndicatorFactory(
+        result=world.r2,
+        code="R2.4",
+        name="Productores que aplican tecnologías",
+        unit_kind=Indicator.UnitKind.PERCENTAGE,
+        unit="%",
+        aggregation=Indicator.Aggregation.RATIO,
+        disaggregated_by_region=True,
+    )
+
+    def member(username, regions):
+        user = UserFactory(username=username)
+        MembershipFactory(user=user, programme=world.programme, role=Membership.Role.STAFF, regions=regions)
+        return user
+
+    return RegionWorld(
+        world=world,
+        by_region=by_region,
+        ratio=ratio,
+        staff_ayacucho=member("staff_ayacucho", "05"),
+        staff_apurimac=member("staff_apurimac", " 03 "),
+    )

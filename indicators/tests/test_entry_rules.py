@@ -214,3 +214,143 @@ def test_safe_filename_removes_paths_and_odd_characters(name, expected):
 )
 def test_numbers_the_database_would_round_are_refused(number, expected):
     assert rules.precision_errors(number) == expected
+
+
+# --- numerator and denominator (ratio indicators) -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("unit", "numerator", "denominator", "expected"),
+    [
+        ("percentage", None, None, []),  # nothing entered: no_data_errors says what is missing
+        ("percentage", D("30"), D("120"), []),
+        ("percentage", D("150"), D("120"), []),  # more than 100 %: a warning elsewhere, never a block
+        ("percentage", D("0"), D("5"), []),
+        ("percentage", D("30"), None, [rules.MSG_RATIO_BOTH]),
+        ("percentage", None, D("120"), [rules.MSG_RATIO_BOTH]),
+        ("percentage", D("30"), D("0"), [rules.MSG_DENOMINATOR_NOT_POSITIVE]),
+        ("percentage", D("30"), D("-4"), [rules.MSG_DENOMINATOR_NOT_POSITIVE]),
+        ("percentage", D("-1"), D("4"), [rules.MSG_NUMERATOR_NEGATIVE]),
+        ("percentage", D("2.5"), D("4.25"), []),  # money or areas may be fractional
+        ("count", D("2.5"), D("4"), [rules.MSG_RATIO_NOT_WHOLE]),
+        ("count_share", D("2"), D("4.5"), [rules.MSG_RATIO_NOT_WHOLE]),
+        ("count", D("2.000"), D("4"), []),
+        (
+            "count",
+            D("-1.5"),
+            D("0"),
+            [rules.MSG_NUMERATOR_NEGATIVE, rules.MSG_DENOMINATOR_NOT_POSITIVE, rules.MSG_RATIO_NOT_WHOLE],
+        ),
+    ],
+)
+def test_ratio_errors(unit, numerator, denominator, expected):
+    assert rules.ratio_errors(unit, numerator, denominator) == expected
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "expected"),
+    [
+        (D("30"), D("120"), D("25.0000")),
+        (D("1"), D("3"), D("33.3333")),
+        (D("2"), D("3"), D("66.6667")),
+        (D("133"), D("100"), D("133.0000")),
+        (D("0"), D("7"), D("0.0000")),
+        (D("1"), D("0"), None),  # never a made-up 0 or 100 %
+        (None, D("3"), None),
+        (D("3"), None, None),
+    ],
+)
+def test_ratio_percent_is_the_rows_own_share(numerator, denominator, expected):
+    assert rules.ratio_percent(numerator, denominator) == expected
+
+
+# --- disaggregation with value-chain, region and sex parts --------------------------------------
+
+F = rules.Figures
+NOT_ENTERED = F(entered=False)
+
+
+@pytest.mark.parametrize(
+    ("ratio", "total", "groups", "expected"),
+    [
+        # Regions that add up: no flag.
+        (False, F(True, D("12")), [[F(True, D("3")), F(True, D("4")), F(True, D("5"))]], []),
+        # Regions that do not: flagged with both sums, never summed into the total.
+        (
+            False,
+            F(True, D("10")),
+            [[F(True, D("3")), F(True, D("4")), F(True, D("5"))]],
+            ["Incomplete disaggregation: the parts add up to 12, the total is 10."],
+        ),
+        # A region not entered yet.
+        (
+            False,
+            F(True, D("12")),
+            [[F(True, D("3")), NOT_ENTERED, F(True, D("5"))]],
+            [rules.MSG_DISAGGREGATION_INCOMPLETE],
+        ),
+        # A region marked "sin dato" has no number: the parts are incomplete.
+        (False, F(True, D("12")), [[F(True, D("3")), F(True), F(True, D("9"))]], [rules.MSG_DISAGGREGATION_INCOMPLETE]),
+        # Nothing entered in a group, nor its total: nothing to say yet.
+        (False, NOT_ENTERED, [[NOT_ENTERED, NOT_ENTERED]], []),
+        # Chains fine, regions off: only the regions are flagged.
+        (
+            False,
+            F(True, D("12")),
+            [[F(True, D("12"))], [F(True, D("2")), F(True, D("2")), F(True, D("2"))]],
+            ["Incomplete disaggregation: the parts add up to 6, the total is 12."],
+        ),
+        # A part entered without its total: the total is what is missing.
+        (False, NOT_ENTERED, [[F(True, D("3")), F(True, D("4"))]], []),
+        # A ratio compares numerators and denominators, never percentages.
+        (
+            True,
+            F(True, D("28.5714"), D("40"), D("140")),
+            [[F(True, D("25"), D("30"), D("120")), F(True, D("50"), D("10"), D("20"))]],
+            [],
+        ),
+        (
+            True,
+            F(True, D("28.5714"), D("40"), D("140")),
+            [[F(True, D("25"), D("30"), D("120")), F(True, D("33.3333"), D("10"), D("30"))]],
+            ["Incomplete disaggregation: the parts' denominators add up to 150, the total's is 140."],
+        ),
+        (
+            True,
+            F(True, D("50"), D("50"), D("100")),
+            [[F(True, D("40"), D("20"), D("50")), F(True, D("40"), D("20"), D("50"))]],
+            ["Incomplete disaggregation: the parts' numerators add up to 40, the total's is 50."],
+        ),
+    ],
+)
+def test_disaggregation_messages_per_group(ratio, total, groups, expected):
+    assert rules.disaggregation_messages(ratio=ratio, total=total, groups=groups) == expected
+
+
+def test_disaggregation_message_keeps_its_template_for_translation():
+    [message] = rules.disaggregation_messages(
+        ratio=False, total=F(True, D("10")), groups=[[F(True, D("3")), F(True, D("4"))]]
+    )
+    assert message.template == rules.MSG_DISAGGREGATION_MISMATCH and message.params == {"parts": "7", "total": "10"}
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (
+            [("050101", "Ayacucho", "AYACUCHO"), ("030101", "Apurímac", "APURIMAC"), ("090101", "", "HUANCAVELICA")],
+            {"03": "Apurímac", "05": "Ayacucho", "09": "Huancavelica"},
+        ),
+        # The programme's spelling beats the register's, and the most frequent spelling wins.
+        (
+            [("030101", "", "APURIMAC"), ("030102", "Apurimac", "APURIMAC"), ("030103", "Apurímac", "APURIMAC")]
+            + [("030104", "Apurímac", "APURIMAC")],
+            {"03": "Apurímac"},
+        ),
+        ([("12345", "Lima", "LIMA"), ("", "", ""), ("ab0101", "x", "X")], {}),  # not an ubigeo
+        ([], {}),
+    ],
+)
+def test_departments_from_beneficiary_districts(rows, expected):
+    assert rules.departments(rows) == expected
+    assert list(rules.departments(rows)) == sorted(expected)

@@ -13,14 +13,20 @@
       outlier: "Cambia más de ×" + factor + " respecto al periodo anterior: explíquelo en el comentario.",
       range: "Fuera del rango esperado: revíselo.", whole: "Un conteo es un número entero.",
       mismatch: "Desagregación incompleta: las partes suman", total: "el total es", missing: "Desagregación incompleta: faltan partes.",
-      shareMismatch: "El porcentaje no coincide con mujeres ÷ total:"
+      shareMismatch: "El porcentaje no coincide con mujeres ÷ total:",
+      numNegative: "El numerador no puede ser negativo.", denPositive: "El denominador debe ser mayor que cero.",
+      ratioWhole: "El numerador y el denominador de un conteo son números enteros.",
+      numerators: "numeradores", denominators: "denominadores"
     },
     en: {
       invalid: "is not a number", ambiguous: "Did you mean", or: "or", share: "Must be between 0 and 100.",
       outlier: "Moves more than ×" + factor + " from last period: explain it in the comment.",
       range: "Outside the expected range: check it.", whole: "A count is a whole number.",
       mismatch: "Incomplete disaggregation: the parts add up to", total: "the total is", missing: "Incomplete disaggregation: parts missing.",
-      shareMismatch: "The share does not match women ÷ total:"
+      shareMismatch: "The share does not match women ÷ total:",
+      numNegative: "The numerator cannot be negative.", denPositive: "The denominator must be greater than zero.",
+      ratioWhole: "The numerator and the denominator of a count are whole numbers.",
+      numerators: "numerators", denominators: "denominators"
     }
   }[lang.slice(0, 2)] || null;
   if (!T) { T = { }; }
@@ -123,10 +129,12 @@
   function checkRow(row) {
     var article = row.closest(".entry-indicator");
     var unit = article.dataset.unit;
-    var value = row.querySelector('input.num-input:not(.share-input)');
+    var value = row.querySelector('input.num-input:not(.share-input):not(.ratio-input)');
     var share = row.querySelector('input.share-input');
+    var num = row.querySelector("input.ratio-num"), den = row.querySelector("input.ratio-den");
     var comment = row.querySelector("textarea.comment");
-    [value, share].forEach(function (input) {
+    var isCount = unit === "count" || unit === "count_share";
+    [value, share, num, den].forEach(function (input) {
       if (!input) { return; }
       var r = readInput(input), msgs = [];
       input.classList.remove("is-invalid", "is-warning");
@@ -162,8 +170,13 @@
         // Only shares are bounded: a percentage value may pass 100 (116 % growth) or go below 0.
         var isShare = input === share;
         if (isShare && (n < 0 || n > 100)) { msgs.push({ level: "bad", text: T.share }); input.classList.add("is-invalid"); }
-        if (input === value && (unit === "count" || unit === "count_share") && Math.floor(n) !== n) {
+        if (input === value && isCount && Math.floor(n) !== n) {
           msgs.push({ level: "bad", text: T.whole }); input.classList.add("is-invalid");
+        }
+        if (input === num && n < 0) { msgs.push({ level: "bad", text: T.numNegative }); input.classList.add("is-invalid"); }
+        if (input === den && n <= 0) { msgs.push({ level: "bad", text: T.denPositive }); input.classList.add("is-invalid"); }
+        if ((input === num || input === den) && isCount && Math.floor(n) !== n) {
+          msgs.push({ level: "bad", text: T.ratioWhole }); input.classList.add("is-invalid");
         }
         if (input === value) {
           var prev = parseFloat(row.dataset.previous);
@@ -178,31 +191,83 @@
       }
       say(input, msgs);
     });
+    if (num && den) { showRatioShare(row, article, comment); }
     checkDisaggregation(article);
   }
 
-  function numberOf(row) {
-    var input = row.querySelector('input.num-input:not(.share-input)');
+  /* A ratio row's share, 100 × numerator ÷ denominator, as the server will compute it (never typed). */
+  function showRatioShare(row, article, comment) {
+    var cell = row.querySelector("td.ratio-share");
+    if (!cell) { return; }
+    var out = cell.querySelector("output"), box = cell.querySelector(".live-msg");
+    var figures = figuresOf(row);
+    var msgs = [];
+    if (figures[0] === null || figures[1] === null || !(figures[1] > 0) || figures[0] < 0) {
+      out.textContent = "";
+    } else {
+      var n = 100 * figures[0] / figures[1];
+      out.textContent = String(Math.round(n * 10000) / 10000) + " %";
+      var prev = parseFloat(row.dataset.previous);
+      var outlier = !isNaN(prev) && prev !== 0 && factor > 1 && (n / prev > factor || n / prev < 1 / factor);
+      if (comment) { comment.classList.toggle("needs-comment", outlier && comment.value.trim() === ""); }
+      if (outlier) { msgs.push(T.outlier); }
+      var lo = parseFloat(article.dataset.min), hi = parseFloat(article.dataset.max);
+      if (row.dataset.part === "total" && ((!isNaN(lo) && n < lo) || (!isNaN(hi) && n > hi))) { msgs.push(T.range); }
+    }
+    if (box) {
+      box.textContent = "";
+      msgs.forEach(function (text) {
+        var p = document.createElement("div");
+        p.className = "warn";
+        p.textContent = text;
+        box.appendChild(p);
+      });
+    }
+  }
+
+  function numberIn(input) {
     if (!input) { return undefined; }
     var r = readInput(input);
     return r.value === undefined ? null : r.value;
   }
 
+  function numberOf(row) {
+    return numberIn(row.querySelector('input.num-input:not(.share-input):not(.ratio-input)'));
+  }
+
+  /* What a row's disaggregation is checked on: [value], or a ratio's [numerator, denominator]. */
+  function figuresOf(row) {
+    if (row.querySelector("input.ratio-input")) {
+      return [numberIn(row.querySelector("input.ratio-num")), numberIn(row.querySelector("input.ratio-den"))];
+    }
+    return [numberOf(row)];
+  }
+
   function checkDisaggregation(article) {
     var box = article.querySelector(".disaggregation-live");
-    if (!box || article.dataset.unit === "percentage") { return; }
+    var ratio = article.dataset.ratio === "1";
+    if (!box || (article.dataset.unit === "percentage" && !ratio)) { return; }
     var total = article.querySelector("tr.entry-row.is-total");
-    if (!total || numberOf(total) === undefined) { return; }
+    if (!total || figuresOf(total)[0] === undefined) { return; }
     var texts = [];
-    ["chain", "sex"].forEach(function (part) {
+    var names = ratio ? [T.numerators, T.denominators] : [""];
+    ["chain", "region", "sex"].forEach(function (part) {
       var rows = article.querySelectorAll('tr.entry-row[data-part="' + part + '"]');
       if (!rows.length) { return; }
-      var values = Array.prototype.map.call(rows, numberOf);
-      var t = numberOf(total);
-      if (t === null && values.every(function (v) { return v === null; })) { return; }
-      if (values.some(function (v) { return v === null || v === undefined; })) { texts.push(T.missing); return; }
-      var sum = values.reduce(function (a, b) { return a + b; }, 0);
-      if (t !== null && Math.abs(sum - t) > 1e-9) { texts.push(T.mismatch + " " + sum + ", " + T.total + " " + t + "."); }
+      var figures = Array.prototype.map.call(rows, figuresOf);
+      var totals = figuresOf(total);
+      var allEmpty = function (list) { return list.every(function (v) { return v === null; }); };
+      if (allEmpty(totals) && figures.every(allEmpty)) { return; }
+      var missing = false;
+      names.forEach(function (name, i) {
+        var values = figures.map(function (f) { return f[i]; });
+        if (values.some(function (v) { return v === null || v === undefined; })) { missing = true; return; }
+        var sum = values.reduce(function (a, b) { return a + b; }, 0), t = totals[i];
+        if (t !== null && Math.abs(sum - t) > 1e-9) {
+          texts.push(T.mismatch + " " + sum + ", " + T.total + " " + t + (name ? " (" + name + ")" : "") + ".");
+        }
+      });
+      if (missing && texts.indexOf(T.missing) < 0) { texts.push(T.missing); }
     });
     if (article.dataset.unit === "count_share") {
       var women = article.querySelector('tr.entry-row[data-sex="F"]');
