@@ -470,7 +470,9 @@ def annual_report(programme: Programme, year: int) -> AnnualReport:
     yearly = [row for row in budget_selectors.yearly_execution(programme) if row.year <= year]
 
     partner = PartnerContributionExecution.objects.filter(programme=programme, year__lte=year).order_by("-year").first()
-    beneficiaries = list(BeneficiaryDistrict.objects.filter(programme=programme).order_by("pk"))
+    beneficiaries = list(
+        BeneficiaryDistrict.objects.filter(programme=programme).select_related("district").order_by("pk")
+    )
     lessons: dict[str, list[LessonLearned]] = {}
     key_lessons: list[LessonLearned] = []
     for lesson in LessonLearned.objects.filter(programme=programme, year=year).order_by("group", "order", "pk"):

@@ -14,9 +14,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from reports import services
+from reports.rendering import report_body
+from reports.selectors import annual_report
 from reports.tests.pdftools import flat, page_of, page_png, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +260,13 @@ def test_every_line_of_annex_7_3_under_fits_own_columns(rendered, source):
         if not printed["exec"].startswith("??"):  # FIT's "??%" (no budget) is left blank: no made-up rate
             row.append(printed["exec"])
         assert cells(*row).search(rendered[source]), line["code"]
+
+
+def test_rendering_the_report_html_runs_no_query(per0601011):
+    # The template only displays: a query per row (the 73 beneficiary districts of annex 7.4 each
+    # fetched their district for its ubigeo) would make the page cost grow with the tables.
+    report = annual_report(per0601011, 2011)
+    with CaptureQueriesContext(connection) as queries:
+        html = report_body(report)
+    assert [query["sql"] for query in queries.captured_queries] == []
+    assert len(report.beneficiaries) > 50 and report.beneficiaries[0].district.ubigeo in html
