@@ -122,6 +122,7 @@ class IndicatorSerializer(ModelSerializer):
             "has_data",
             "disaggregated_by_chain",
             "disaggregated_by_sex",
+            "disaggregated_by_region",
             "updated_at",
         ]
 
@@ -602,7 +603,7 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------------------------
-# Writes: one value per (indicator, quarter, chain, sex), through the entry service the forms use.
+# Writes: one value per (indicator, quarter, chain, region, sex), through the entry service the forms use.
 
 
 class QuarterNotOpenError(APIException):
@@ -636,6 +637,17 @@ class ValueWriteSerializer(serializers.Serializer):
     share = serializers.DecimalField(
         max_digits=7, decimal_places=4, min_value=0, max_value=100, allow_null=True, required=False, default=None
     )
+    numerator = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="Ratio indicators only, with denominator: the share is computed (Σnumerator ÷ Σdenominator)",
+    )
+    denominator = serializers.DecimalField(
+        max_digits=20, decimal_places=4, allow_null=True, required=False, default=None, help_text="Greater than 0"
+    )
     no_data = serializers.BooleanField(required=False, default=False, help_text='"Sin dato": no number, give a reason')
     no_data_reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=300)
     comment = serializers.CharField(required=False, default="", allow_blank=True, max_length=5000)
@@ -662,13 +674,16 @@ ROW_PARAMETERS = [
     OpenApiParameter("programme", OpenApiTypes.STR, description="Programme code, when the indicator code is shared"),
     OpenApiParameter("chain", OpenApiTypes.STR, description="Value chain slug; omit for the indicator's total"),
     OpenApiParameter("sex", OpenApiTypes.STR, enum=["F", "M"], description="F or M; omit for the total"),
+    OpenApiParameter(
+        "region", OpenApiTypes.STR, description="Department code (05 = Ayacucho) of a region row; omit for the total"
+    ),
 ]
 
 
 class IndicatorValueEntryView(BaseApiView):
     """One value: GET it with its ETag; PUT it (create or replace) with ``If-Match: <ETag>``.
 
-    PUT is idempotent on (indicator, quarter, chain, sex). It goes through the same service as the
+    PUT is idempotent on (indicator, quarter, chain, region, sex). It goes through the same service as the
     entry form: permissions by role and assignment, open quarter, validation, review states, history.
     A stale ``If-Match`` gets 412 and nothing is written; replacing an existing value without
     ``If-Match`` gets 428.
@@ -700,14 +715,17 @@ class IndicatorValueEntryView(BaseApiView):
         sex = params.get("sex", "")
         if sex not in (Sex.ALL, Sex.FEMALE, Sex.MALE):
             raise ValidationError({"sex": [_("Use F or M, or leave it out for the total.")]})
+        region = params.get("region", "")
+        if region and not (len(region) == 2 and region.isascii() and region.isdigit()):
+            raise ValidationError({"region": [_("A region is a department code of two digits, e.g. 05.")]})
         row = (
             IndicatorValue.objects.filter(
-                indicator=ind, year=when.year, quarter=when.quarter, chain_id=chain_id, sex=sex, region=""
+                indicator=ind, year=when.year, quarter=when.quarter, chain_id=chain_id, sex=sex, region=region
             )
             .select_related("indicator__result__programme", "chain")
             .first()
         )
-        return ind, when, chain_id, sex, row
+        return ind, when, entry.RowKey(ind.pk, chain_id, sex, region), row
 
     def _respond(self, row: IndicatorValue, status_code: int = 200, warnings=None) -> Response:
         data = IndicatorValueSerializer(row, context={"request": self.request}).data
@@ -724,7 +742,7 @@ class IndicatorValueEntryView(BaseApiView):
 
     @extend_schema(parameters=ROW_PARAMETERS, responses={200: IndicatorValueSerializer})
     def get(self, request, indicator: str, period: str):
-        *_, row = self._locate(request, indicator, period)
+        row = self._locate(request, indicator, period)[-1]
         if row is None:
             raise NotFound()
         return self._respond(row)
@@ -750,7 +768,7 @@ class IndicatorValueEntryView(BaseApiView):
         examples=[OpenApiExample("a value", value={"value": "85", "comment": "ODEL creadas"}, request_only=True)],
     )
     def put(self, request, indicator: str, period: str):
-        ind, when, chain_id, sex, row = self._locate(request, indicator, period)
+        ind, when, key, row = self._locate(request, indicator, period)
         incoming = ValueWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
@@ -766,9 +784,11 @@ class IndicatorValueEntryView(BaseApiView):
             if expected is None:
                 raise PreconditionFailed()
         item = entry.ValueInput(
-            key=entry.RowKey(ind.pk, chain_id, sex),
+            key=key,
             value=data["value"],
             share=data["share"],
+            numerator=data["numerator"],
+            denominator=data["denominator"],
             no_data=data["no_data"],
             no_data_reason=data["no_data_reason"],
             comment=data["comment"],
@@ -782,9 +802,11 @@ class IndicatorValueEntryView(BaseApiView):
             )
         except entry.EntryError as exc:
             _raise_for(exc)
-        *_, saved = self._locate(request, indicator, period)
+        saved = self._locate(request, indicator, period)[-1]
         if saved is None:  # an empty row that never existed: the service had nothing to save
-            raise ValidationError({"value": [_("Give a value, a share, or no_data with its reason.")]})
+            raise ValidationError(
+                {"value": [_("Give a value, a share, a numerator and a denominator, or no_data with its reason.")]}
+            )
         warnings = [entry.translated(message) for messages in result.warnings.values() for message in messages]
         return self._respond(saved, 201 if result.created else 200, warnings)
 
