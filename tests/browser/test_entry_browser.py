@@ -210,3 +210,53 @@ def test_concurrent_edit_in_two_browsers_refuses_the_second_save_with_both_value
     second.wait_for_selector(".messages li.success")
     assert value_of(world.count).value == D("14")
     assert [r.value for r in value_of(world.count).history.order_by("history_date")] == [D("12"), D("13"), D("14")]
+
+
+def test_region_rows_and_a_ratio_row_in_the_browser(browser, live_server, world):
+    """Region rows by department name, a regional staff member's one editable row, a ratio's live share."""
+    from indicators.tests.entry_world import add_regions
+
+    rw = add_regions(world)
+    for user in (rw.staff_ayacucho,):
+        user.set_password(PASSWORD)
+        user.save()
+    IndicatorValue.objects.create(indicator=rw.by_region, year=2012, quarter=1, region="03", value=D("6"))
+
+    page = login(browser.new_context(viewport=DESKTOP, locale="es-PE"), live_server, "staff_all")
+    page.goto(form_url(live_server))
+    ratio = f"#ind-{rw.ratio.pk}"
+    page.fill(f'[name="r{rw.ratio.pk}-0-T-numerator"]', "617,25")
+    page.fill(f'[name="r{rw.ratio.pk}-0-T-denominator"]', "1.234,5")
+    assert page.inner_text(f"#row-{rw.ratio.pk}-0-T td.ratio-share output") == "50 %"
+    page.fill(f'[name="r{rw.ratio.pk}-0-T-05-numerator"]', "10")
+    page.fill(f'[name="r{rw.ratio.pk}-0-T-05-denominator"]', "0")
+    assert "mayor que cero" in page.inner_text(f"#row-{rw.ratio.pk}-0-T-05")
+    page.fill(f'[name="r{rw.ratio.pk}-0-T-05-denominator"]', "20")
+    assert "Desagregación incompleta" in page.inner_text(f"{ratio} .disaggregation-live")  # Apurímac, Huancavelica
+    page.fill(field(rw.by_region, "value"), "10")
+    page.fill(f'[name="r{rw.by_region.pk}-0-T-05-value"]', "3")
+    page.fill(f'[name="r{rw.by_region.pk}-0-T-09-value"]', "2")
+    assert "suman" in page.inner_text(f"#ind-{rw.by_region.pk} .disaggregation-live")  # 6 + 3 + 2 is not 10
+    page.locator(f"#ind-{rw.by_region.pk}").scroll_into_view_if_needed()
+    page.screenshot(path=ARTIFACTS / "entry_9_regions_ratio.png", full_page=True)
+    page.fill(f'[name="r{rw.ratio.pk}-0-T-05-numerator"]', "")
+    page.fill(f'[name="r{rw.ratio.pk}-0-T-05-denominator"]', "")
+    page.fill(f'[name="r{rw.by_region.pk}-0-T-05-value"]', "")
+    page.fill(f'[name="r{rw.by_region.pk}-0-T-09-value"]', "")
+    page.click("#save-button")
+    page.wait_for_selector(".messages li.success")
+    saved = IndicatorValue.objects.get(indicator=rw.ratio, year=2012, quarter=1, region="")
+    assert (saved.numerator, saved.denominator, saved.value) == (D("617.25"), D("1234.5"), D("50"))
+    assert "Desagregación incompleta" in page.inner_text(f"#ind-{rw.by_region.pk} .disaggregation-flag")
+
+    # A regional staff member: only their department's rows take input.
+    regional = login(browser.new_context(viewport=DESKTOP, locale="es-PE"), live_server, "staff_ayacucho")
+    regional.goto(form_url(live_server))
+    inputs = regional.locator(f"#ind-{rw.by_region.pk} input.num-input")
+    assert inputs.count() == 1 and inputs.get_attribute("name") == f"r{rw.by_region.pk}-0-T-05-value"
+    assert "Ayacucho" in regional.inner_text(f"#row-{rw.by_region.pk}-0-T-05")
+    regional.fill(f'[name="r{rw.by_region.pk}-0-T-05-value"]', "4")
+    regional.screenshot(path=ARTIFACTS / "entry_10_regional_staff.png", full_page=True)
+    regional.click("#save-button")
+    regional.wait_for_selector(".messages li.success")
+    assert IndicatorValue.objects.get(indicator=rw.by_region, region="05").entered_by == rw.staff_ayacucho
