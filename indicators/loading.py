@@ -274,6 +274,8 @@ class _Loader:
             final_target_text=final.get("source_text", ""),
             has_data=item.get("has_data", True),
             disaggregated_by_chain=item.get("disaggregated_by_chain", False),
+            disaggregated_by_sex=item.get("disaggregated_by_sex", False),
+            disaggregated_by_region=item.get("disaggregated_by_region", False),
         )
 
     def _indicators(self) -> dict[str, Indicator]:

@@ -461,6 +461,21 @@ def test_a_failing_load_leaves_nothing(mutation, message):
     assert not Programme.objects.filter(code=CODE).exists()
 
 
+@pytest.mark.django_db
+def test_a_programme_file_declares_each_kind_of_disaggregation():
+    # PER0601011 flags only R2.6 (by chain); another programme's file may flag any indicator.
+    data = _broken(lambda d: d["indicators"][0].update(disaggregated_by_sex=True, disaggregated_by_region=True))
+    programme_load(data=data)
+    flags = Indicator.objects.filter(result__programme__code=CODE).values_list(
+        "code", "disaggregated_by_chain", "disaggregated_by_sex", "disaggregated_by_region"
+    )
+    first = data["indicators"][0]["code"]
+    assert {row[0]: row[1:] for row in flags if any(row[1:])} == {
+        first: (False, True, True),
+        "R2.6": (True, False, False),
+    }
+
+
 def test_a_file_that_is_not_a_programme_is_refused_with_a_message(tmp_path):
     path = tmp_path / "other.json"
     path.write_text(json.dumps({"format": "something-else"}), encoding="utf-8")
