@@ -47,7 +47,7 @@ def test_upload_shows_a_preview_and_writes_nothing(admin_client):
     assert response.status_code == 200
     assert 'id="beneficiary-confirm"' in html
     assert '<td class="action-create">73</td>' in html
-    assert "Repeated header rows skipped: 53" in html
+    assert "Repeated header rows skipped, at workbook row: 53" in html
     assert "the register names 090711 QUISHUAR" in html
     assert not BeneficiaryDistrict.objects.exists()
     assert BeneficiaryImport.objects.get().outcome == BeneficiaryImport.Outcome.PREVIEW

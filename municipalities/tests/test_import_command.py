@@ -32,7 +32,7 @@ def test_command_imports_with_a_progress_bar_and_logs_the_user(annex):
     out, err = _run(str(annex), "--programme", "PER0601011", "--user", user.username)
 
     assert "Imported. 73 rows: 73 to create, 0 to update, 0 unchanged, 0 refused." in out
-    assert "Repeated header rows skipped: 53." in out
+    assert "Repeated header rows skipped, at workbook row: 53." in out
     assert "Checking rows [" in err and "73/73" in err
     assert BeneficiaryDistrict.objects.count() == 73
     assert BeneficiaryImport.objects.get().user == user
