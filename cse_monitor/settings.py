@@ -90,8 +90,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Tests and the demo run several threads (live server, PDF worker) on one file.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Tests and the demo run several threads (live server, PDF worker) on one file, gunicorn several processes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        # A transaction takes the write lock when it begins and waits for it (timeout): a deferred one that
+        # reads, then writes, fails at once with "database is locked" when another connection is writing.
+        transaction_mode="IMMEDIATE",
+        # Readers go on while one connection writes (report pages during a save). Ignored in memory.
+        init_command="PRAGMA journal_mode=WAL",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
