@@ -253,20 +253,24 @@ def _history_versions(database: str, quarter: str) -> dict[tuple[str, int], Deci
     conn = psycopg2.connect(dbname=database, user="postgres", host="127.0.0.1")
     with conn.cursor() as cursor:
         cursor.execute(
-            "SELECT indicator_id, coalesce(chain_id, 0), sex, version, value "
+            "SELECT indicator_id, coalesce(chain_id, 0), sex, region, version, value "
             "FROM indicators_historicalindicatorvalue WHERE year = %s AND quarter = %s",
             [year, q],
         )
         rows = cursor.fetchall()
     conn.close()
-    return {(f"{ind}-{chain}-{sex or 'T'}", version): value for ind, chain, sex, version, value in rows}
+    # The form's row key (indicators.entry.RowKey): the region goes last, only when set.
+    return {
+        (f"{ind}-{chain}-{sex or 'T'}" + (f"-{region}" if region else ""), version): value
+        for ind, chain, sex, region, version, value in rows
+    }
 
 
 def _written(save: dict, history: dict) -> list[bool]:
     """For each value the save changed: is the version it would have written in the database, with its value?"""
     found = []
     for field, text in save["changed"].items():
-        key = field[1:].rsplit("-", 1)[0]  # "r<indicator>-<chain>-<sex>-value"
+        key = field[1:].rsplit("-", 1)[0]  # "r<indicator>-<chain>-<sex>[-<region>]-value"
         written = (key, save["versions"][field] + 1)
         found.append(written in history and history[written] == Decimal(text))
     return found
@@ -410,6 +414,7 @@ def test_postgresql_server_restart_under_load_keeps_every_acknowledged_save_and_
                     history = _history_versions(database, quarter)
                     for save in saves[quarter]:
                         written = _written(save, history)
+                        assert save["changed"], f"{quarter}: a save that changed nothing proves nothing"
                         if save["status"] == 302:
                             assert all(written), (quarter, save["changed"], save["versions"], written)
                         else:
