@@ -85,7 +85,9 @@ class Command(BaseCommand):
             f"{counts[Action.UNCHANGED]} unchanged, {counts[Action.REFUSED]} refused."
         )
         if report.skipped_header_lines:
-            summary += f" Repeated header rows skipped, at workbook row: {', '.join(map(str, report.skipped_header_lines))}."
+            summary += (
+                f" Repeated header rows skipped, at workbook row: {', '.join(map(str, report.skipped_header_lines))}."
+            )
         if options["refused_out"] and report.refused_rows:
             Path(options["refused_out"]).write_bytes(refused_rows_workbook(report.log))
             summary += f" Refused rows written to {options['refused_out']}."
