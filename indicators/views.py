@@ -57,10 +57,6 @@ def _programme_and_period(code: str, period_text: str) -> tuple[Programme, Perio
     return programme, period
 
 
-def _translated(exc: entry.EntryError) -> str:
-    return _(exc.template).format(**exc.params)
-
-
 def _entry_url(programme: Programme, period: Period) -> str:
     return reverse("indicators:entry", args=[programme.code, str(period)])
 
@@ -137,7 +133,7 @@ def quarter_entry(request: HttpRequest, code: str, period: str) -> HttpResponse:
         messages.error(request, _(entry.MSG_INVALID))
         return _render_entry(request, page, forms, status=400)
     except entry.EntryError as exc:
-        messages.error(request, _translated(exc))
+        messages.error(request, entry.translated(exc.message))
         return _render_entry(request, page, forms, status=409)
     messages.success(
         request,
@@ -169,7 +165,7 @@ def _workflow(request, code: str, period: str, action) -> HttpResponse:
     try:
         message = action(programme, the_period)
     except entry.EntryError as exc:
-        messages.error(request, _translated(exc))
+        messages.error(request, entry.translated(exc.message))
     else:
         messages.success(request, message)
     return redirect(request.POST.get("next") or _entry_url(programme, the_period))
