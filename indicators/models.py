@@ -7,6 +7,7 @@ state "no data" (``no_data=True``) carries no number: it is never a zero.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -90,6 +91,27 @@ class Programme(models.Model):
     @property
     def total_contribution(self) -> Decimal:
         return self.belgian_contribution + self.partner_contribution
+
+    @property
+    def start(self) -> date | None:
+        """The day the programme started: effective start, else planned start, else the agreement's signature."""
+        return self.start_effective or self.start_planned or self.signature_date
+
+    @property
+    def end(self) -> date | None:
+        """The day the programme ended (or will end): effective end, else planned end."""
+        return self.end_effective or self.end_planned
+
+    @property
+    def years(self) -> range:
+        """The calendar years of the programme's life, start to end inclusive (2008–2012 for PER0601011).
+
+        Empty when the record has no start; a programme without an end runs to its start year.
+        """
+        start, end = self.start, self.end
+        if start is None:
+            return range(0)
+        return range(start.year, max(start.year, end.year if end else start.year) + 1)
 
 
 class Partner(models.Model):
