@@ -18,7 +18,7 @@ from indicators.api import (
     quarter_action_view,
 )
 from municipalities.api import BeneficiaryDistrictViewSet, DistrictViewSet
-from reports.api import EmclDecisionViewSet, StatedScoreViewSet
+from reports.api import EmclDecisionViewSet, ReportView, ReportYearsView, StatedScoreViewSet
 
 
 class Router(DefaultRouter):
@@ -49,6 +49,8 @@ v1 = [
         )
         for name in ("submit", "return", "approve", "reopen")
     ],
+    path("programmes/<str:programme>/reports/", ReportYearsView.as_view(), name="api-reports"),
+    path("programmes/<str:programme>/reports/<int:year>/", ReportView.as_view(), name="api-report"),
     path("", include(router.urls)),
     re_path(r"^[\s\S]*$", not_found),  # any other path under /api/v1/: the JSON 404, not the HTML page
 ]

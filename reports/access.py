@@ -2,7 +2,8 @@
 
 Every member of the programme (staff, reviewer, EMCL, admin) reads its reports, drafts
 included: staff write them, the EMCL approves them, reviewers check them. Staff and admins
-edit narratives; EMCL members and admins approve. Anonymous users read nothing.
+edit narratives; EMCL members and admins approve, and the same roles reopen an approved report
+(reopening undoes an approval, so it takes the right to approve). Anonymous users read nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ Role = Membership.Role
 
 MSG_CANNOT_EDIT_NARRATIVE = "Only programme staff and administrators edit the report's narratives."
 MSG_CANNOT_APPROVE = "Only EMCL members and administrators approve the report."
+MSG_CANNOT_REOPEN = "Only EMCL members and administrators reopen an approved report."
 
 
 def can_edit_narratives(scope: Scope) -> bool:
@@ -24,6 +26,10 @@ def can_edit_narratives(scope: Scope) -> bool:
 
 def can_approve(scope: Scope) -> bool:
     return scope.role in (Role.EMCL, Role.ADMIN)
+
+
+def can_reopen(scope: Scope) -> bool:
+    return can_approve(scope)
 
 
 def access_report(user, programme) -> Scope:
@@ -39,3 +45,8 @@ def access_narrative_edit(scope: Scope) -> None:
 def access_approve(scope: Scope) -> None:
     if not can_approve(scope):
         raise PermissionDenied(MSG_CANNOT_APPROVE)
+
+
+def access_reopen(scope: Scope) -> None:
+    if not can_reopen(scope):
+        raise PermissionDenied(MSG_CANNOT_REOPEN)

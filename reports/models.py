@@ -24,8 +24,8 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    frozen_pdf = models.FileField(_("approved PDF"), upload_to="reports/", blank=True)
-    frozen_pdf_sha256 = models.CharField(_("SHA-256 of the approved PDF"), max_length=64, blank=True)
+    # Approvals and reopenings, each with its author and (for a reopening) its reason.
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         verbose_name = _("annual report")
@@ -35,6 +35,51 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme} {self.year}"
+
+
+class ReportSnapshot(models.Model):
+    """The report as the EMCL approved it: the document HTML (the web page and the PDF both come from it).
+
+    Written once at approval and never changed, except that its PDF is attached when rendered.
+    Reopening the report marks the snapshot superseded (who, when, why); it is kept for audit.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="snapshots")
+    html = models.TextField(_("document HTML"))
+    html_sha256 = models.CharField(_("SHA-256 of the document HTML"), max_length=64)
+    # The PDF job's key: the HTML together with the stylesheet that lays it out.
+    fingerprint = models.CharField(_("fingerprint of the document and its stylesheet"), max_length=64)
+    language = models.CharField(_("language"), max_length=8)
+    emcl_session_date = models.DateField(_("date of the approving EMCL session"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"))
+    pdf = models.FileField(_("approved PDF"), upload_to="reports/approved/", blank=True)
+    pdf_sha256 = models.CharField(_("SHA-256 of the approved PDF"), max_length=64, blank=True)
+    superseded_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    superseded_reason = models.TextField(_("reason for reopening"), blank=True)
+
+    class Meta:
+        verbose_name = _("approved report snapshot")
+        verbose_name_plural = _("approved report snapshots")
+        ordering = ["report", "-approved_at"]
+        constraints = [
+            # A report has at most one snapshot in force: the one of its current approval.
+            models.UniqueConstraint(
+                fields=["report"], condition=Q(superseded_at__isnull=True), name="report_snapshot_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.emcl_session_date} {self.html_sha256[:10]}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
 
 
 class NarrativeSection(models.Model):

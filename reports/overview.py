@@ -13,7 +13,7 @@ from indicators import scores
 from indicators.models import IndicatorValue, Programme, StatedScore, Task
 from indicators.periods import Period
 from indicators.selectors import Figure, monitoring_card
-from reports.models import Report
+from reports.models import Report, ReportSnapshot
 
 UP, DOWN, FLAT = "up", "down", "flat"
 
@@ -129,6 +129,11 @@ def programme_overview(programme: Programme) -> ProgrammeOverview:
         .order_by("-year", "-quarter")
     ]
     stored = {r.year: r for r in Report.objects.filter(programme=programme)}
+    frozen = set(
+        ReportSnapshot.objects.filter(report__programme=programme, superseded_at__isnull=True)
+        .exclude(pdf="")
+        .values_list("report__year", flat=True)
+    )
     years = set(stored) | set(
         StatedScore.objects.filter(result__programme=programme).values_list("year", flat=True).distinct()
     )
@@ -137,7 +142,7 @@ def programme_overview(programme: Programme) -> ProgrammeOverview:
             year,
             stored[year].status if year in stored else Report.Status.DRAFT,
             stored[year].emcl_session_date if year in stored else None,
-            bool(stored[year].frozen_pdf) if year in stored else False,
+            year in frozen,
         )
         for year in sorted(years, reverse=True)
     ]

@@ -21,19 +21,29 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import close_old_connections, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.models import Programme, Result
 from reports import pdf as pdf_engine
-from reports.models import NarrativeSection, Report, ReportPdf
+from reports.models import NarrativeSection, Report, ReportPdf, ReportSnapshot
 from reports.rendering import fingerprint, report_document
 from reports.selectors import annual_report
+from reports.snapshots import current_snapshot, live_document, sha256_text, snapshot_language
 
 logger = logging.getLogger(__name__)
 
 MSG_APPROVED_LOCKED = gettext_lazy("This report was approved by the EMCL: its content can no longer be edited.")
 MSG_ALREADY_APPROVED = gettext_lazy("This report is already approved.")
+MSG_NOT_APPROVED = gettext_lazy("This report is not approved: there is nothing to reopen.")
+MSG_REASON_REQUIRED = gettext_lazy("Say why the approved report is reopened.")
+MSG_REASON_TOO_LONG = gettext_lazy("The reason is too long ({length} characters, at most {limit}).")
+MSG_YEAR_OUTSIDE = gettext_lazy("{year} is not a year of the programme {code}, which runs from {first} to {last}.")
+MSG_NO_YEARS = gettext_lazy("The programme {code} has no start date recorded: it has no annual report yet.")
+MSG_PDF_CHECKSUM = gettext_lazy("The approved PDF on file does not match its checksum.")
+MSG_NO_SNAPSHOT_PDF = gettext_lazy(
+    "This report was approved before approved reports were stored whole, and no PDF was frozen then: "
+    "reopen it and approve it again."
+)
 MSG_FUTURE_SESSION = gettext_lazy("The EMCL session date cannot be in the future.")
 MSG_UNKNOWN_SECTION = gettext_lazy("Unknown narrative section.")
 MSG_RESULT_NOT_IN_PROGRAMME = gettext_lazy("This result does not belong to the programme.")
@@ -41,12 +51,27 @@ MSG_RESULT_REQUIRED = gettext_lazy("This section is written per result: choose t
 MSG_TEXT_TOO_LONG = gettext_lazy("The text is too long ({length} characters, at most {limit}).")
 
 NARRATIVE_MAX_CHARS = 50_000
+REOPEN_REASON_MAX_CHARS = 2_000
 PER_RESULT_KEYS = {NarrativeSection.Key.RESULT_ANALYSIS}
 STALE_AFTER = timedelta(minutes=10)
 
 
 # ---------------------------------------------------------------------------------------------
 # Narratives
+
+
+def year_outside_message(programme: Programme, year: int) -> str:
+    """Why ``year`` has no report: the programme's years, or that it has none."""
+    years = programme.years
+    if not years:
+        return str(MSG_NO_YEARS).format(code=programme.code)
+    return str(MSG_YEAR_OUTSIDE).format(year=year, code=programme.code, first=years[0], last=years[-1])
+
+
+def check_report_year(programme: Programme, year: int) -> None:
+    """ValidationError unless ``year`` is a year of the programme's life (``Programme.years``)."""
+    if year not in programme.years:
+        raise ValidationError(year_outside_message(programme, year), code="year_outside_programme")
 
 
 def report_is_locked(programme: Programme, year: int) -> bool:
@@ -68,6 +93,7 @@ def narrative_update(
         result = None
     if len(text) > NARRATIVE_MAX_CHARS:
         raise ValidationError(str(MSG_TEXT_TOO_LONG).format(length=len(text), limit=NARRATIVE_MAX_CHARS))
+    check_report_year(programme, year)
     if report_is_locked(programme, year):
         raise ValidationError(MSG_APPROVED_LOCKED)
     section = (
@@ -114,6 +140,7 @@ def current_document(programme: Programme, year: int) -> tuple[str, str]:
 
 
 def _enqueue(programme: Programme, year: int, html: str, digest: str, *, freeze: bool = False) -> ReportPdf:
+    check_report_year(programme, year)
     job, created = ReportPdf.objects.get_or_create(
         programme=programme, year=year, fingerprint=digest, defaults={"html": html, "freeze": freeze}
     )
@@ -129,15 +156,14 @@ def _enqueue(programme: Programme, year: int, html: str, digest: str, *, freeze:
 
 
 def pdf_request(programme: Programme, year: int) -> PdfState:
-    """The PDF of a report: the frozen one if approved, a cached one for the current data, or a queued job."""
-    report = Report.objects.filter(programme=programme, year=year).first()
-    if report and report.status == Report.Status.APPROVED and report.frozen_pdf:
-        with report.frozen_pdf.open("rb") as handle:
-            content = handle.read()
-        if _sha256(content) != report.frozen_pdf_sha256:
-            logger.error("Frozen PDF of %s %s does not match its SHA-256", programme.code, year)
-            raise ValidationError(_("The approved PDF on file does not match its checksum."))
-        return PdfState(None, content, report.frozen_pdf_sha256, frozen=True)
+    """The PDF of a report: the approved snapshot's, a cached one for the current data, or a queued job.
+
+    An approved report's PDF is printed from its snapshot, never from the data as it is now.
+    """
+    check_report_year(programme, year)
+    snapshot = current_snapshot(programme, year)
+    if snapshot is not None:
+        return _snapshot_pdf(snapshot)
     # While a rendering is under way, polling the progress costs one query, not a report build.
     in_flight = (
         ReportPdf.objects.filter(
@@ -153,8 +179,7 @@ def pdf_request(programme: Programme, year: int) -> PdfState:
         start_worker()
         return PdfState(in_flight)
     html, digest = current_document(programme, year)
-    freeze = bool(report and report.status == Report.Status.APPROVED)
-    job = _enqueue(programme, year, html, digest, freeze=freeze)
+    job = _enqueue(programme, year, html, digest)
     if job.status == ReportPdf.Status.DONE and job.file:
         with job.file.open("rb") as handle:
             content = handle.read()
@@ -182,15 +207,39 @@ def _claim_next() -> ReportPdf | None:
     return None
 
 
-def _freeze(report: Report, job: ReportPdf) -> None:
-    """Store the job's PDF as the approved PDF, with its checksum; never overwrites a frozen PDF."""
-    if report.frozen_pdf:
-        return
-    with job.file.open("rb") as handle:
-        content = handle.read()
-    report.frozen_pdf.save(f"{report.programme.code}-{report.year}-approved.pdf", ContentFile(content), save=False)
-    report.frozen_pdf_sha256 = _sha256(content)
-    report.save(update_fields=["frozen_pdf", "frozen_pdf_sha256"])
+def _snapshot_pdf(snapshot: ReportSnapshot) -> PdfState:
+    """The approved PDF: the snapshot's file, checked against its checksum, or the job printing it."""
+    report = snapshot.report
+    if snapshot.pdf:
+        with snapshot.pdf.open("rb") as handle:
+            content = handle.read()
+        if _sha256(content) != snapshot.pdf_sha256:
+            logger.error("Approved PDF of %s %s does not match its SHA-256", report.programme.code, report.year)
+            raise ValidationError(MSG_PDF_CHECKSUM)
+        return PdfState(None, content, snapshot.pdf_sha256, frozen=True)
+    if not snapshot.html:
+        raise ValidationError(MSG_NO_SNAPSHOT_PDF)
+    job = _enqueue(report.programme, report.year, snapshot.html, snapshot.fingerprint, freeze=True)
+    if job.status == ReportPdf.Status.DONE and job.file:
+        _attach_pdf(job)
+        snapshot.refresh_from_db()
+        return _snapshot_pdf(snapshot)
+    start_worker()
+    return PdfState(job)
+
+
+def _attach_pdf(job: ReportPdf) -> None:
+    """Give the job's PDF to every snapshot printed from the same document that has none yet (a copy each)."""
+    snapshots = ReportSnapshot.objects.filter(
+        report__programme_id=job.programme_id, report__year=job.year, fingerprint=job.fingerprint, pdf=""
+    ).select_related("report__programme")
+    for snapshot in snapshots:
+        with job.file.open("rb") as handle:
+            content = handle.read()
+        name = f"{snapshot.report.programme.code}-{snapshot.report.year}-approved-{snapshot.pk}.pdf"
+        snapshot.pdf.save(name, ContentFile(content), save=False)
+        snapshot.pdf_sha256 = _sha256(content)
+        snapshot.save(update_fields=["pdf", "pdf_sha256"])
 
 
 def run_pdf_job(job: ReportPdf) -> ReportPdf:
@@ -199,6 +248,15 @@ def run_pdf_job(job: ReportPdf) -> ReportPdf:
     def progress(value: int) -> None:
         ReportPdf.objects.filter(pk=job.pk).update(progress=min(value, 99))
 
+    if job.year not in job.programme.years:
+        # Queued before the year check existed, or the programme's dates changed since: no report.
+        ReportPdf.objects.filter(pk=job.pk).update(
+            status=ReportPdf.Status.FAILED,
+            error=year_outside_message(job.programme, job.year),
+            finished_at=timezone.now(),
+        )
+        job.refresh_from_db()
+        return job
     try:
         rendered = pdf_engine.render_pdf(job.html, progress)
     except Exception as exc:  # noqa: BLE001 - any rendering failure is recorded on the job, not raised in a thread
@@ -216,11 +274,7 @@ def run_pdf_job(job: ReportPdf) -> ReportPdf:
     job.finished_at = timezone.now()
     job.save(update_fields=["file", "sha256", "pages", "status", "progress", "finished_at"])
     if job.freeze:
-        report = Report.objects.filter(
-            programme_id=job.programme_id, year=job.year, status=Report.Status.APPROVED
-        ).first()
-        if report:
-            _freeze(report, job)
+        _attach_pdf(job)
     return job
 
 
@@ -263,11 +317,14 @@ def start_worker() -> bool:
 
 @transaction.atomic
 def report_approve(*, programme: Programme, year: int, session_date: date, user) -> Report:
-    """Mark the report approved by the EMCL in the session of ``session_date`` and freeze its PDF.
+    """Approve the report in the EMCL session of ``session_date`` and freeze it whole.
 
-    The PDF frozen is the one of the data at approval: if it is already rendered it is stored
-    now, otherwise the queued job stores it when done. Later data changes do not change it.
+    The document HTML of the approved report (cover included) is stored as its snapshot with its
+    SHA-256; the PDF is printed from that HTML, now if an identical document was printed before,
+    otherwise by the PDF worker. The web page and the PDF of the report come from the snapshot
+    from then on, whatever the data does.
     """
+    check_report_year(programme, year)
     if session_date > timezone.localdate():
         raise ValidationError(MSG_FUTURE_SESSION)
     report, _created = Report.objects.select_for_update().get_or_create(programme=programme, year=year)
@@ -277,12 +334,56 @@ def report_approve(*, programme: Programme, year: int, session_date: date, user)
     report.emcl_session_date = session_date
     report.approved_by = user
     report.approved_at = timezone.now()
+    report._history_user = user
     report.save()
-    # The approved state shows on the cover: fingerprint the HTML as it reads once approved.
-    html, digest = current_document(programme, year)
-    job = _enqueue(programme, year, html, digest, freeze=True)
+    # Built after the save: the approved state and the session's date print on the cover.
+    language = snapshot_language()
+    html = live_document(programme, year, language)
+    snapshot = ReportSnapshot.objects.create(
+        report=report,
+        html=html,
+        html_sha256=sha256_text(html),
+        fingerprint=fingerprint(html),
+        language=language,
+        emcl_session_date=session_date,
+        approved_by=user,
+        approved_at=report.approved_at,
+    )
+    job = _enqueue(programme, year, snapshot.html, snapshot.fingerprint, freeze=True)
     if job.status == ReportPdf.Status.DONE and job.file:
-        _freeze(report, job)
+        _attach_pdf(job)
     else:
         transaction.on_commit(start_worker)
+    return report
+
+
+@transaction.atomic
+def report_reopen(*, programme: Programme, year: int, reason: str, user) -> Report:
+    """Set an approved report back to draft, for ``reason``; the history records who, when and why.
+
+    The snapshot of the approval is kept, marked superseded, for audit. A later approval makes a
+    new snapshot (and PDF) carrying its own session date.
+    """
+    check_report_year(programme, year)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(MSG_REASON_REQUIRED, code="required")
+    if len(reason) > REOPEN_REASON_MAX_CHARS:
+        raise ValidationError(
+            str(MSG_REASON_TOO_LONG).format(length=len(reason), limit=REOPEN_REASON_MAX_CHARS), code="max_length"
+        )
+    report = Report.objects.select_for_update().filter(programme=programme, year=year).first()
+    if report is None or report.status != Report.Status.APPROVED:
+        raise ValidationError(MSG_NOT_APPROVED, code="not_approved")
+    now = timezone.now()
+    ReportSnapshot.objects.filter(report=report, superseded_at__isnull=True).update(
+        superseded_at=now, superseded_by=user, superseded_reason=reason
+    )
+    report.status = Report.Status.DRAFT
+    report.emcl_session_date = None
+    report.approved_by = None
+    report.approved_at = None
+    report._history_user = user
+    report._change_reason = reason
+    report.save()
     return report
