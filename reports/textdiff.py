@@ -17,7 +17,7 @@ _BLOCKS = frozenset(
     "address article aside blockquote body caption dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
     "header hr li main nav ol p pre section table tbody tfoot thead tr ul br".split()
 )
-_CELLS = frozenset({"td", "th"})
+_CELLS = frozenset({"td", "th", "text"})  # table cells, and the labels of an SVG chart
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
 _HIDDEN = frozenset({"head", "script", "style", "template", "title"})
 _SPACE = re.compile(r"\s+")

@@ -40,6 +40,8 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
     belgian_contribution = Decimal("1000000.00")
     partner_contribution = Decimal("50000.00")
     start_effective = date(2009, 1, 1)
+    # The programme's life (Programme.years) is 2009–2012: its reports are those years'.
+    end_planned = date(2012, 12, 31)
 
 
 class ResultFactory(factory.django.DjangoModelFactory):

@@ -59,3 +59,8 @@ def test_markup_only_changes_are_not_changes_a_reader_sees():
 
 def test_entities_are_read_as_the_characters_they_show():
     assert visible_lines("<p>M&amp;E &lt;3&gt;</p>") == [Line("", "M&E <3>")]
+
+
+def test_the_labels_of_an_svg_chart_are_cells_of_one_line():
+    svg = '<figure><svg><text x="1">OE</text><text x="2">76%</text></svg></figure>'
+    assert visible_lines(svg) == [Line("", "OE | 76%")]
