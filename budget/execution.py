@@ -2,6 +2,8 @@
 
 Rates are ratios (0.84 = 84 %), uncapped (an overspent line is above 1) and None when the
 budget is 0 or missing (FIT prints "??%"). Balances may be negative (overspending).
+Spending that was never recorded is None ("Sin dato"), never 0: whatever is derived from it
+(a line's total, balance and rate; a subtotal over it) is None too.
 
 - :func:`execution` — budget, spent, balance, rate of any amount pair.
 - :func:`line_execution` — one line of annex 7.3 (spent to last year + this year = total).
@@ -37,28 +39,36 @@ def percent(rate: Decimal | None, places: int = 0) -> Decimal | None:
 
 @dataclass(frozen=True)
 class Execution:
-    """Budget, spent, balance (budget − spent, may be negative) and rate (ratio, None without a budget)."""
+    """Budget, spent, balance (budget − spent, may be negative) and rate (ratio, None without a budget).
+
+    ``spent`` None: the spending is not known, so neither are the balance and the rate.
+    """
 
     budget: Decimal
-    spent: Decimal
-    balance: Decimal
+    spent: Decimal | None
+    balance: Decimal | None
     rate: Decimal | None
 
 
-def execution(budget: Decimal | None, spent: Decimal) -> Execution:
-    """Execution of ``spent`` against ``budget`` (money); a missing budget counts as 0 with no rate."""
+def execution(budget: Decimal | None, spent: Decimal | None) -> Execution:
+    """Execution of ``spent`` against ``budget`` (money); a missing budget counts as 0 with no rate.
+
+    Unknown spending (None) has no balance and no rate.
+    """
     amount = ZERO if budget is None else budget
+    if spent is None:
+        return Execution(amount, None, None, None)
     return Execution(amount, spent, amount - spent, execution_rate(spent, budget))
 
 
 @dataclass(frozen=True)
 class LineFigures:
-    """A budget line as FIT reports it: amount, spent up to the previous year, spent this year."""
+    """A budget line as FIT reports it: amount, spent up to the previous year, spent this year (None: unknown)."""
 
     code: str
     amount: Decimal | None
-    spent_before: Decimal = ZERO
-    spent_this_year: Decimal = ZERO
+    spent_before: Decimal | None = ZERO
+    spent_this_year: Decimal | None = ZERO
     name: str = ""
     fin_mode: str = ""
     result: str | None = None
@@ -67,40 +77,53 @@ class LineFigures:
 
 @dataclass(frozen=True)
 class LineExecution:
-    """One row of annex 7.3 (money; ``rate`` is a ratio or None when the amount is 0 or missing)."""
+    """One row of annex 7.3 (money; ``rate`` is a ratio or None when the amount is 0 or missing).
+
+    ``total`` None: a spending column is unknown, so the balance and the rate are too.
+    """
 
     line: LineFigures
-    total: Decimal
+    total: Decimal | None
     balance: Decimal | None
     rate: Decimal | None
 
 
+def _add(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    """a + b where an unknown term makes the sum unknown."""
+    return None if a is None or b is None else a + b
+
+
 def line_execution(line: LineFigures) -> LineExecution:
-    """Total = spent before + spent this year; balance = amount − total (None without an amount)."""
-    total = line.spent_before + line.spent_this_year
+    """Total = spent before + spent this year; balance = amount − total (None without an amount or a total)."""
+    total = _add(line.spent_before, line.spent_this_year)
+    if total is None:
+        return LineExecution(line, None, None, None)
     balance = None if line.amount is None else line.amount - total
     return LineExecution(line, total, balance, execution_rate(total, line.amount))
 
 
 def group_execution(lines: Iterable[LineFigures], key: Callable[[LineFigures], Hashable]) -> dict[Hashable, Execution]:
-    """Σ amount and Σ total spent (money) of the leaf lines per ``key(line)``; headers skipped; first-seen order."""
+    """Σ amount and Σ total spent (money) of the leaf lines per ``key(line)``; headers skipped; first-seen order.
+
+    A group with a leaf whose spending is unknown has an unknown spent (None), not a partial sum.
+    """
     budgets: dict[Hashable, Decimal] = {}
-    spent: dict[Hashable, Decimal] = {}
+    spent: dict[Hashable, Decimal | None] = {}
     for line in lines:
         if line.is_header:
             continue
         k = key(line)
         budgets[k] = budgets.get(k, ZERO) + (line.amount or ZERO)
-        spent[k] = spent.get(k, ZERO) + line.spent_before + line.spent_this_year
+        spent[k] = _add(spent.get(k, ZERO), _add(line.spent_before, line.spent_this_year))
     return {k: execution(budgets[k], spent[k]) for k in budgets}
 
 
 @dataclass(frozen=True)
 class Spending:
-    """A subtotal's two spending columns (money): FIT prints them on its REGIE / COGES / TOTAL rows."""
+    """A subtotal's two spending columns as FIT prints REGIE / COGES / TOTAL (money; None: a leaf's is unknown)."""
 
-    before: Decimal = ZERO
-    this_year: Decimal = ZERO
+    before: Decimal | None = ZERO
+    this_year: Decimal | None = ZERO
 
 
 def group_spending(lines: Iterable[LineFigures], key: Callable[[LineFigures], Hashable]) -> dict[Hashable, Spending]:
@@ -111,7 +134,7 @@ def group_spending(lines: Iterable[LineFigures], key: Callable[[LineFigures], Ha
             continue
         k = key(line)
         seen = spending.get(k, Spending())
-        spending[k] = Spending(seen.before + line.spent_before, seen.this_year + line.spent_this_year)
+        spending[k] = Spending(_add(seen.before, line.spent_before), _add(seen.this_year, line.spent_this_year))
     return spending
 
 

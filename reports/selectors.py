@@ -112,27 +112,6 @@ class LevelSection:
 
 
 @dataclass(frozen=True)
-class BudgetRow:
-    """A row of annex 7.3 (money); ``depth`` 0 for a top header."""
-
-    code: str
-    name: str
-    depth: int
-    is_header: bool
-    fin_mode: str
-    execution: budget_execution.LineExecution | None
-
-
-@dataclass(frozen=True)
-class BudgetTotal:
-    """A subtotal row of annex 7.3 (REGIE, COGES, TOTAL): execution and its two spending columns."""
-
-    label: str
-    execution: budget_execution.Execution
-    spending: budget_execution.Spending
-
-
-@dataclass(frozen=True)
 class PlanRow:
     """A row of annex 7.5, in the plan's unit (thousands of EUR for FIT)."""
 
@@ -193,15 +172,12 @@ class AnnualReport:
     lessons: dict[str, list[LessonLearned]]
     decisions: list[EmclDecision]
     card: MonitoringCard
-    budget_rows: list[BudgetRow]
-    budget_totals: list[BudgetTotal]
+    budget_annex: budget_selectors.BudgetVsActuals
     budget_by_result: list[ResultBudget]
     beneficiaries: list[BeneficiaryDistrict]
     beneficiary_total: int
     financial_plan: FinancialPlanSection | None
     chain_notes: list[ChainNote] = field(default_factory=list)
-    # The years annex 7.3's two spending columns cover (FIT's "Start - 2011", "Expenses 2012").
-    budget_columns: tuple[budget_selectors.Span | None, budget_selectors.Span | None] = (None, None)
 
     @property
     def status(self) -> str:
@@ -252,11 +228,6 @@ def _figure_row(value: IndicatorValue | IndicatorTarget | None, actual: Decimal 
         "source_text": value.source_text,
         "no_data": getattr(value, "no_data", False),
     }
-
-
-def _empty_header(line: budget_execution.LineExecution) -> bool:
-    """A header line FIT prints without figures (its amounts are not restated)."""
-    return line.line.is_header and line.line.amount is None and line.total == 0
 
 
 def _plan_section(programme: Programme, year: int) -> FinancialPlanSection | None:
@@ -444,27 +415,13 @@ def annual_report(programme: Programme, year: int) -> AnnualReport:
     )
 
     # Annex 7.3 and table 2.1 come from the budget selectors (FIT total, leaf lines only).
-    bva = budget_selectors.budget_vs_actuals(programme, report_year=year)
-    names = {row.line_id: row.execution.line for row in bva.rows}
-    budget_rows = [
-        BudgetRow(
-            row.code,
-            names[row.line_id].name,
-            row.depth,
-            row.execution.line.is_header,
-            row.execution.line.fin_mode,
-            row.execution if not _empty_header(row.execution) else None,
-        )
-        for row in bva.rows
-    ]
-    budget_totals = [
-        BudgetTotal(mode or "—", bva.by_fin_mode[mode], bva.spending_by_fin_mode[mode])
-        for mode in sorted(bva.by_fin_mode, key=lambda m: (m != "REGIE", m))
-    ]
-    if bva.rows:
-        budget_totals.append(BudgetTotal("TOTAL", bva.total, bva.spending_total))
+    annex = budget_selectors.budget_vs_actuals(programme, year)
     budget_by_result = sorted(
-        (ResultBudget(code, execution) for code, execution in bva.by_result.items() if code),
+        (
+            ResultBudget(code, execution)
+            for code, execution in annex.by_result.items()
+            if code and execution.spent is not None  # no bar for spending that is not known
+        ),
         key=lambda rb: rb.code,
     )
     yearly = [row for row in budget_selectors.yearly_execution(programme) if row.year <= year]
@@ -501,9 +458,7 @@ def annual_report(programme: Programme, year: int) -> AnnualReport:
         lessons=lessons,
         decisions=decisions,
         card=card,
-        budget_rows=budget_rows,
-        budget_totals=budget_totals,
-        budget_columns=(bva.before, bva.during),
+        budget_annex=annex,
         budget_by_result=budget_by_result,
         beneficiaries=beneficiaries,
         beneficiary_total=sum(b.target_population for b in beneficiaries),

@@ -1,6 +1,7 @@
 """Budget execution: hand-worked cases (pure), properties, selectors, and the PER0601011 tables."""
 
 import copy
+from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from budget.execution import (
     yearly_execution,
 )
 from budget.models import BudgetExpense, BudgetLine, YearlyBudget
-from budget.selectors import Span, budget_vs_actuals, total_budget
+from budget.selectors import Extract, Span, budget_vs_actuals, total_budget
 from budget.selectors import yearly_execution as yearly_execution_of
 from fixtures.seed_numbers import parse_decimal
 from indicators.loading import programme_load, read_programme_file
@@ -79,6 +80,35 @@ def test_line_without_an_amount_has_no_balance_nor_rate():
     assert row.rate is None
     header = line_execution(LineFigures("A", None, is_header=True))
     assert (header.balance, header.rate) == (None, None)
+
+
+def test_unknown_spending_makes_the_total_balance_and_rate_unknown_never_zero():
+    for line in (
+        LineFigures("A/01/01", D("400.00"), spent_before=None, spent_this_year=None),
+        LineFigures("A/01/01", D("400.00"), spent_before=D("300.00"), spent_this_year=None),
+        LineFigures("A/01/01", D("400.00"), spent_before=None, spent_this_year=D("0.00")),
+    ):
+        row = line_execution(line)
+        assert (row.total, row.balance, row.rate) == (None, None, None)
+
+
+def test_a_subtotal_over_a_line_of_unknown_spending_is_unknown_not_a_partial_sum():
+    lines = [
+        LineFigures("A/01/01", D("100"), D("60"), D("5"), fin_mode="COGES"),
+        LineFigures("A/01/02", D("100"), None, D("7"), fin_mode="COGES"),
+        LineFigures("Z/01/01", D("100"), D("30"), D("7"), fin_mode="REGIE"),
+        LineFigures("Z", None, None, None, is_header=True),  # headers are not added, known or not
+    ]
+    groups = group_execution(lines, key=lambda line: line.fin_mode)
+    assert groups["COGES"] == Execution(D("200"), None, None, None)
+    assert groups["REGIE"] == Execution(D("100"), D("37"), D("63"), D("0.37"))
+    spending = group_spending(lines, key=lambda line: line.fin_mode)
+    assert spending["COGES"] == Spending(None, D("12"))
+    assert total_execution(lines).spent is None
+
+
+def test_execution_of_unknown_spending_has_no_balance_nor_rate():
+    assert execution(D("100"), None) == Execution(D("100"), None, None, None)
 
 
 REGIE_AND_COGES = [
@@ -193,56 +223,124 @@ def _line(programme, code, amount, order, *, header=False, fin_mode="COGES", res
 
 @pytest.fixture
 def budget(programme):
+    """Lines with what FIT's extract of the 2011 report records: "Start - 2011" and "Expenses 2012" per leaf."""
     r1 = Result.objects.create(programme=programme, code="R1", kind=Result.Kind.RESULT, statement="R1")
     _line(programme, "A", None, 1, header=True)
     _line(programme, "A/01", D("999.00"), 2, header=True)  # a stated subtotal that does not add up
-    _line(programme, "A/01/01", D("400.00"), 3, result=r1, spent=[(None, 2010, D("300.00")), (2011, 2011, D("196.00"))])
-    _line(programme, "A/01/02", D("100.00"), 4, result=r1, spent=[(None, 2011, D("50.00")), (2012, 2012, D("5.00"))])
-    _line(programme, "Z/01/01", D("250.00"), 5, fin_mode="REGIE", spent=[(None, 2011, D("100.00"))])
+    _line(programme, "A/01/01", D("400.00"), 3, result=r1, spent=[(None, 2011, D("300.00")), (2012, 2012, D("0.00"))])
+    _line(programme, "A/01/02", D("100.00"), 4, result=r1, spent=[(None, 2011, D("150.00")), (2012, 2012, D("5.00"))])
+    _line(
+        programme, "Z/01/01", D("250.00"), 5, fin_mode="REGIE", spent=[(None, 2011, D("100.00")), (2012, 2012, D("0"))]
+    )
     return r1
 
 
-def test_budget_vs_actuals_splits_spending_before_and_in_the_year(programme, budget, django_assert_num_queries):
-    with django_assert_num_queries(2):
-        table = budget_vs_actuals(programme, year=2011)
-    row = table.row("A/01/01").execution
-    assert (row.line.spent_before, row.line.spent_this_year, row.total) == (D("300.00"), D("196.00"), D("496.00"))
-    assert (row.balance, percent(row.rate)) == (D("-96.00"), D("124"))
-    assert table.row("A/01/02").execution.total == D("50.00")  # the 2012 expense is after the report year
-    assert table.row("A").execution.rate is None
+def _spent(table, code):
+    row = table.row(code)
+    return (row.spent, row.total, row.balance, row.rate)
+
+
+def test_the_annex_of_the_extracts_year_prints_the_extract_under_its_own_spans(
+    programme, budget, django_assert_num_queries
+):
+    with django_assert_num_queries(2):  # lines, expenses: no table 2.1 read when the extract is there
+        table = budget_vs_actuals(programme, 2011)
+    assert table.extract == Extract(2011, (Span(None, 2011), Span(2012, 2012)))
+    with translation.override("es"):
+        assert table.headers[4:6] == ["Inicio - 2011", "Gastos 2012"]
+    assert _spent(table, "A/01/01") == ((D("300.00"), D("0.00")), D("300.00"), D("100.00"), D("0.75"))
+    assert _spent(table, "A/01/02") == ((D("150.00"), D("5.00")), D("155.00"), D("-55.00"), D("1.55"))
     assert [r.depth for r in table.rows] == [0, 1, 2, 2, 2]
 
 
-def test_budget_vs_actuals_defaults_to_the_last_year_with_expenses(programme, budget):
-    table = budget_vs_actuals(programme)
-    assert table.year == 2012
-    assert table.row("A/01/02").execution.line.spent_this_year == D("5.00")
-    assert table.total == Execution(D("750.00"), D("651.00"), D("99.00"), D("651.00") / D("750.00"))
+def test_a_header_without_figures_is_blank_and_a_stated_subtotal_keeps_its_amount(programme, budget):
+    table = budget_vs_actuals(programme, 2011)
+    assert table.row("A").blank and table.row("A").spent == ()
+    header = table.row("A/01")  # a stated 999.00 that does not add up, and no spending recorded under it
+    assert (header.blank, header.amount, header.spent, header.total) == (False, D("999.00"), (None, None), None)
 
 
-def test_budget_vs_actuals_groups_by_financing_mode_and_result_from_leaf_lines(programme, budget):
-    table = budget_vs_actuals(programme, year=2011)
-    assert table.by_fin_mode["REGIE"] == Execution(D("250.00"), D("100.00"), D("150.00"), D("0.4"))
-    assert table.by_fin_mode["COGES"].budget == D("500.00")  # not the stated 999.00 of the header
-    assert table.by_result["R1"].spent == D("546.00")
-    assert table.by_result[""].budget == D("250.00")
+def test_subtotals_per_financing_mode_then_total_from_the_leaf_lines(programme, budget):
+    table = budget_vs_actuals(programme, 2011)
+    assert [t.key for t in table.totals] == ["REGIE", "COGES", "TOTAL"]
+    regie, coges, total = table.totals
+    assert (regie.amount, regie.spent, regie.total, regie.rate) == (
+        D("250.00"),
+        (D("100.00"), D("0.00")),
+        D("100.00"),
+        D("0.4"),
+    )
+    assert coges.amount == D("500.00")  # not the stated 999.00 of the header
+    assert (total.amount, total.spent, total.total, total.balance) == (
+        D("750.00"),
+        (D("550.00"), D("5.00")),
+        D("555.00"),
+        D("195.00"),
+    )
+    assert total.label == "TOTAL" and total.summary_year is None
+    assert table.by_result["R1"].spent == D("455.00")
 
 
-def test_budget_vs_actuals_labels_its_columns_with_the_spans_recorded(programme, budget):
-    table = budget_vs_actuals(programme, year=2011)
-    # Before 2011: (start, 2010); in 2011: (2011, 2011) and (start, 2011), so the column runs from the start.
-    assert (table.before, table.during) == (Span(None, 2010), Span(None, 2011))
+def test_a_year_before_the_extract_prints_no_spending_instead_of_zeros(programme, budget):
+    table = budget_vs_actuals(programme, 2010)
+    assert table.extract is None and table.columns == ()
+    assert table.extract_years == (2011,)
+    for row in table.rows:
+        assert (row.spent, row.total, row.balance, row.rate) == ((), None, None, None), row.code
+    assert table.row("A/01/01").amount == D("400.00")  # the budget is known, only the spending is not
+    assert all(total.total is None for total in table.totals)  # no table 2.1 row for 2010 here
     with translation.override("en"):
-        assert [table.before.label(), table.during.label()] == ["Start - 2010", "Start - 2011"]
+        assert table.headers == ["Code", "Budget line", "Fin mode", "Amount", "Total", "Balance", "% exec."]
+        assert "No FIT extract was recorded for 2010" in table.notes[0]
+        assert table.notes[-1] == "FIT extracts are recorded for the reports of: 2011."
 
 
-def test_the_annex_of_a_report_year_is_fits_extract_of_the_following_year(programme, budget):
-    table = budget_vs_actuals(programme, report_year=2011)
-    assert table.year == 2012  # expenses are recorded for 2012
-    assert (table.before, table.during) == (Span(None, 2011), Span(2012, 2012))
+def test_a_year_without_extract_takes_its_total_spent_from_table_2_1_and_says_so(programme, budget):
+    YearlyBudget.objects.create(programme=programme, year=2009, budget=D("300.00"), spent=D("120.00"))
+    YearlyBudget.objects.create(programme=programme, year=2010, budget=D("400.00"), spent=D("280.00"))
+    table = budget_vs_actuals(programme, 2010)
+    total = table.totals[-1]
+    assert (total.key, total.summary_year) == ("TOTAL", 2010)
+    assert (total.amount, total.total, total.balance, total.rate) == (
+        D("750.00"),
+        D("400.00"),  # 120 + 280: the cumulative of table 2.1
+        D("350.00"),
+        D("400.00") / D("750.00"),
+    )
+    assert [t.total for t in table.totals[:-1]] == [None, None]  # never split into invented subtotals
+    assert all(row.total is None for row in table.rows)
+    with translation.override("en"):
+        assert total.label == "TOTAL (spent: cumulative at 31/12/2010, table 2.1)"
+        assert any("cumulative spent at 31/12/2010 of table 2.1" in note for note in table.notes)
+
+
+@pytest.mark.parametrize("year", [2012, 2013])
+def test_a_later_year_never_relabels_the_extract(programme, budget, year):
+    YearlyBudget.objects.create(programme=programme, year=2011, budget=D("600.00"), spent=D("550.00"))
+    table = budget_vs_actuals(programme, year)
+    assert table.extract is None
     with translation.override("es"):
-        assert [table.before.label(), table.during.label()] == ["Inicio - 2011", "Gastos 2012"]
-    assert budget_vs_actuals(programme, report_year=2012).year == 2012  # nothing recorded for 2013
+        assert not any(h.startswith(("Inicio", "Gastos")) for h in table.headers)
+    assert all(row.total is None for row in table.rows)
+    assert table.totals[-1].total is None  # table 2.1 has no row for the year: no total either
+
+
+def test_a_line_missing_from_the_extract_is_unknown_and_so_is_its_subtotal(programme, budget):
+    BudgetExpense.objects.filter(line__code="Z/01/01", year_to=2012).delete()
+    table = budget_vs_actuals(programme, 2011)
+    assert _spent(table, "Z/01/01") == ((D("100.00"), None), None, None, None)
+    regie, _coges, total = table.totals
+    assert (regie.spent, regie.total) == ((D("100.00"), None), None)
+    assert (total.spent[1], total.total) == (None, None)
+
+
+def test_an_extract_recorded_from_the_programmes_first_year_counts_as_from_the_start(programme):
+    programme.start_effective = date(2008, 3, 1)
+    programme.save()
+    _line(programme, "A/01/01", D("400.00"), 1, spent=[(2008, 2010, D("300.00")), (2011, 2011, D("10.00"))])
+    table = budget_vs_actuals(programme, 2010)
+    assert table.extract == Extract(2010, (Span(2008, 2010), Span(2011, 2011)))
+    assert budget_vs_actuals(programme, 2011).extract is None  # "Expenses 2011" alone is no 2011 extract
 
 
 @pytest.mark.parametrize(
@@ -255,8 +353,8 @@ def test_span_labels_as_fit_heads_its_columns(span, label):
 
 
 def test_budget_vs_actuals_without_lines_is_empty(programme):
-    table = budget_vs_actuals(programme)
-    assert (table.year, table.rows, table.total) == (None, [], Execution(D(0), D(0), D(0), None))
+    table = budget_vs_actuals(programme, 2011)
+    assert (table.extract, table.rows, table.totals, table.total) == (None, [], [], Execution(D(0), D(0), D(0), None))
 
 
 def test_yearly_execution_balances_against_the_sum_of_leaf_lines(programme, budget):
@@ -307,17 +405,18 @@ def _fit(text):
 
 
 def test_every_percentage_and_balance_of_annex_7_3_is_reproduced(per0601011, per0601011_data):
-    table = budget_vs_actuals(per0601011, year=2012)
+    table = budget_vs_actuals(per0601011, 2011)
     printed_lines = per0601011_data["budget"]["lines"]
     assert [row.code for row in table.rows] == [line["code"] for line in printed_lines]
     checked, without_rate = 0, 0
     for line in printed_lines:
-        row = table.row(line["code"]).execution
+        row = table.row(line["code"])
         printed = line["printed"]
         if "amount" not in printed:
-            # Header without amounts: FIT prints "0%"; we show no rate rather than a made-up 0.
-            assert (printed["exec"], row.rate) == ("0%", None)
+            # Header without amounts: FIT prints "0%"; we print the header blank rather than a made-up 0.
+            assert (printed["exec"], row.blank, row.rate) == ("0%", True, None)
             continue
+        assert row.spent == (_fit(printed["start_2011"]), _fit(printed["expenses_2012"])), line["code"]
         assert row.total == _fit(printed["total"]), line["code"]
         assert row.balance == _fit(printed["balance"]), line["code"]
         if printed["exec"].startswith("??"):
@@ -332,13 +431,13 @@ def test_every_percentage_and_balance_of_annex_7_3_is_reproduced(per0601011, per
 
 
 def test_line_a_02_01_is_overspent_at_124_percent(per0601011):
-    row = budget_vs_actuals(per0601011, year=2012).row("A/02/01").execution
+    row = budget_vs_actuals(per0601011, 2011).row("A/02/01")
     assert row.balance == D("-116429.48")
     assert percent(row.rate) == D("124")
 
 
 def test_financing_mode_subtotals_and_total_of_annex_7_3_are_reproduced(per0601011, per0601011_data):
-    table = budget_vs_actuals(per0601011, year=2012)
+    table = budget_vs_actuals(per0601011, 2011)
     computed = dict(table.by_fin_mode) | {"TOTAL": table.total}
     for stated in per0601011_data["budget"]["stated_totals"]:
         result = computed[stated["fin_mode"]]
@@ -348,6 +447,11 @@ def test_financing_mode_subtotals_and_total_of_annex_7_3_are_reproduced(per06010
         assert result.balance == _fit(printed["balance"]), stated["label"]
         assert f"{percent(result.rate)}%" == printed["exec"], stated["label"]
     assert set(computed) == {"COGES", "REGIE", "TOTAL"}
+    # The subtotal rows as printed, in FIT's order, with both spending columns.
+    stated = per0601011_data["budget"]["stated_totals"]
+    assert [t.key for t in table.totals] == [s["fin_mode"] for s in stated] == ["REGIE", "COGES", "TOTAL"]
+    for row, s in zip(table.totals, stated, strict=True):
+        assert row.spent == (D(s["spent_to_2011"]), D(s["expenses_2012"])), s["label"]
 
 
 def test_subtotals_carry_both_spending_columns_of_the_leaf_lines():

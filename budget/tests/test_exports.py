@@ -4,6 +4,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from budget.exports import budget_vs_actuals_workbook
@@ -58,11 +59,16 @@ def programme():
     return programme
 
 
-def test_lines_carry_amount_spent_total_balance_and_rate(programme):
-    sheet = load_workbook(io.BytesIO(budget_vs_actuals_workbook(programme, 2011))).active
-    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+def _rows(programme, year):
+    sheet = load_workbook(io.BytesIO(budget_vs_actuals_workbook(programme, year))).active
+    return sheet, [[cell.value for cell in row] for row in sheet.iter_rows()]
 
-    assert rows[0][4:6] == ["Inicio - 2010", "Gastos 2011"]  # the spans recorded, FIT-style, in Spanish
+
+def test_lines_carry_amount_spent_total_balance_and_rate(programme):
+    with translation.override("es"):
+        sheet, rows = _rows(programme, 2010)
+
+    assert rows[0][:6] == ["Código", "Línea presupuestaria", "Mod. fin.", "Monto", "Inicio - 2010", "Gastos 2011"]
     line = next(r for r in rows if r[0] == "A/01/01")
     assert line[3:8] == [253015.0, 103122.43, 0, 103122.43, 149892.57]
     assert line[8] == pytest.approx(103122.43 / 253015.0)
@@ -70,11 +76,11 @@ def test_lines_carry_amount_spent_total_balance_and_rate(programme):
 
 
 def test_subtotals_per_financing_mode_and_total(programme):
-    sheet = load_workbook(io.BytesIO(budget_vs_actuals_workbook(programme, 2011))).active
-    by_label = {
-        row[1].value: [c.value for c in row] for row in sheet.iter_rows(min_row=2) if row[0].value in (None, "")
-    }
+    _sheet, rows = _rows(programme, 2010)
+    totals = [row for row in rows[1:] if row[0] is None and row[1]]
+    by_label = {row[1]: row for row in totals}
 
+    assert [row[1] for row in totals] == ["REGIE", "COGES", "TOTAL"]  # the report's order
     assert by_label["COGES"][3] == 253015.0 and by_label["REGIE"][6] == 60000.0
     assert by_label["TOTAL"][3] == 353015.0 and by_label["TOTAL"][6] == pytest.approx(163122.43)
     # Both spending columns of the subtotal: before 2011 (103,122.43 + 40,000) and in 2011 (0 + 20,000).
@@ -84,7 +90,24 @@ def test_subtotals_per_financing_mode_and_total(programme):
 def test_line_names_never_become_formulas(programme):
     _line(programme, "Z/09/09", '=HYPERLINK("http://x")', Decimal("1"), order=9)
 
-    sheet = load_workbook(io.BytesIO(budget_vs_actuals_workbook(programme, 2011))).active
+    sheet = load_workbook(io.BytesIO(budget_vs_actuals_workbook(programme, 2010))).active
     cell = next(row[1] for row in sheet.iter_rows() if row[0].value == "Z/09/09")
 
     assert cell.data_type == "s" and cell.value.startswith("'=")
+
+
+def test_a_year_without_extract_prints_sin_dato_never_zero_and_says_why(programme):
+    with translation.override("en"):
+        _sheet, rows = _rows(programme, 2011)  # the extract recorded is the 2010 report's
+
+    assert rows[0] == ["Code", "Budget line", "Fin mode", "Amount", "Total", "Balance", "% exec."]
+    line = next(r for r in rows if r[0] == "A/01/01")
+    assert line[3:] == [253015.0, "Sin dato", "Sin dato", "Sin dato"]
+    total = next(r for r in rows if r[1] == "TOTAL")
+    assert total[3:] == [353015.0, "Sin dato", "Sin dato", "Sin dato"]
+    assert not any(cell == 0 for row in rows for cell in row[3:])
+    notes = [r[0] for r in rows if r[0] and r[0].startswith(("No FIT", "FIT extracts"))]
+    assert notes == [
+        "No FIT extract was recorded for 2011: the spending of each budget line is not known (Sin dato).",
+        "FIT extracts are recorded for the reports of: 2010.",
+    ]

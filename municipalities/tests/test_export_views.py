@@ -15,7 +15,7 @@ ROUTES = [
     ("exports:beneficiaries", {}, "Ubigeo"),
     ("exports:beneficiaries_template", {}, "Ubigeo"),
     ("exports:indicator_tables", {"year": 2011}, "Nivel"),
-    ("exports:budget_vs_actuals", {"year": 2011}, "Código"),
+    ("exports:budget_vs_actuals", {"year": 2011}, "Code"),  # in the request's language, as the report
 ]
 
 
