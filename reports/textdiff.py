@@ -17,6 +17,7 @@ _BLOCKS = frozenset(
     "address article aside blockquote body caption dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
     "header hr li main nav ol p pre section table tbody tfoot thead tr ul br".split()
 )
+_ROWS = frozenset({"tr", "table", "thead", "tbody", "tfoot"})
 _CELLS = frozenset({"td", "th", "text"})  # table cells, and the labels of an SVG chart
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
 _HIDDEN = frozenset({"head", "script", "style", "template", "title"})
@@ -48,37 +49,50 @@ class _TextLines(HTMLParser):
         self._hidden = 0
         self._heading: list[str] | None = None
         self._section = ""
+        self._cells = 0  # depth of open table cells: paragraphs inside a cell stay on the row's line
 
-    def _close_part(self) -> None:
+    def _close_part(self, *, cell: bool = False) -> None:
         part = _SPACE.sub(" ", "".join(self._text)).strip()
         self._text = []
-        if part:
+        # An empty cell keeps its place, so that a row's columns line up in the old and new lines.
+        if part or cell:
             self._parts.append(part)
 
     def _close_line(self) -> None:
         self._close_part()
-        if self._parts:
+        if any(self._parts):
             self.lines.append(Line(self._section, CELL_SEPARATOR.join(self._parts)))
         self._parts = []
 
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag in _HIDDEN:
             self._hidden += 1
+        elif self._cells and tag in _BLOCKS and tag not in _ROWS:
+            self._text.append(" ")
         elif tag in _BLOCKS:
             self._close_line()
+            if tag in _ROWS:
+                self._cells = 0
             if tag in _HEADINGS:
                 self._heading = []
         elif tag in _CELLS:
             self._close_part()
+            self._cells += 1
 
     def handle_startendtag(self, tag: str, attrs) -> None:
-        if tag in _BLOCKS:
+        if self._cells and tag in _BLOCKS:
+            self._text.append(" ")
+        elif tag in _BLOCKS:
             self._close_line()
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _HIDDEN:
             self._hidden = max(0, self._hidden - 1)
+        elif self._cells and tag in _BLOCKS and tag not in _ROWS:
+            self._text.append(" ")
         elif tag in _BLOCKS:
+            if tag in _ROWS:
+                self._cells = 0  # a cell left open by sloppy markup ends with its row
             if tag in _HEADINGS and self._heading is not None:
                 self._close_part()
                 self._section = " ".join(self._parts)
@@ -87,7 +101,8 @@ class _TextLines(HTMLParser):
             else:
                 self._close_line()
         elif tag in _CELLS:
-            self._close_part()
+            self._close_part(cell=True)
+            self._cells = max(0, self._cells - 1)
 
     def handle_data(self, data: str) -> None:
         if not self._hidden:

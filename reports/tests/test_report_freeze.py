@@ -17,7 +17,7 @@ from django.urls import reverse
 from indicators.models import IndicatorValue, Membership
 from municipalities.models import BeneficiaryDistrict, District
 from municipalities.services import beneficiaries_import
-from municipalities.tests.factories import workbook_bytes
+from municipalities.tests.factories import annex_rows_with, workbook_bytes
 from municipalities.tests.seed_annex_74 import HEADER
 from reports import services, snapshots
 from reports.models import Report, ReportPdf, ReportSnapshot
@@ -355,3 +355,36 @@ def test_narratives_are_read_only_in_the_admin(client, approved_in_admin, progra
     assert response.status_code == 403
     section.refresh_from_db()
     assert section.text == "Contexto del año."
+
+
+# ---------------------------------------------------------------------------------------------
+# The issue's case on the seed's programme
+
+
+def test_per0601011_2011_approved_then_an_imported_district_changes_annex_7_4(client, per0601011, member, tmp_path):
+    """The 2011 report approved by the EMCL; then the annex 7.4 workbook is imported again with
+    ANTABAMBA's population changed: page and PDF stay the approved ones and the difference says so."""
+    programme = per0601011
+    client.force_login(member(programme, Role.EMCL, username="emcl-per"))
+    snapshot = _approve(client, programme, "2012-02-20")
+    before = _page(client, programme)
+    assert "3,166" in before and 'id="newer-data"' not in before
+
+    content = workbook_bytes(annex_rows_with({UBIGEO: {6: 4321}}))
+    beneficiaries_import(programme=programme, content=content, file_name="anexo-7-4.xlsx", user=None)
+    assert BeneficiaryDistrict.objects.get(programme=programme, district__ubigeo=UBIGEO).target_population == 4321
+
+    after = _page(client, programme)
+    assert snapshots.snapshot_body(snapshot) in after and 'id="newer-data"' in after
+    assert "4,321" not in after
+    pdf, text = _pdf(client, programme, tmp_path)
+    with snapshot.pdf.open("rb") as handle:
+        assert pdf == handle.read()
+    assert "20.02.2012" in text and "3,166" in text and "4,321" not in text
+    changes = client.get(_url("changes", programme)).context["changes"]
+    assert all(change.section.startswith("7.4") for change in changes), changes
+    antabamba = next(change for change in changes if any(line.startswith(UBIGEO) for line in change.old))
+    assert [line.split(" | ")[6] for line in antabamba.old] == ["3,166"]
+    assert [line.split(" | ")[6] for line in antabamba.new] == ["4,321"]
+    assert "2013" not in [str(y) for y in programme.years]
+    assert client.get(_url("report", programme, 2013)).status_code == 404

@@ -64,3 +64,13 @@ def test_entities_are_read_as_the_characters_they_show():
 def test_the_labels_of_an_svg_chart_are_cells_of_one_line():
     svg = '<figure><svg><text x="1">OE</text><text x="2">76%</text></svg></figure>'
     assert visible_lines(svg) == [Line("", "OE | 76%")]
+
+
+def test_an_empty_cell_keeps_its_column_and_an_empty_row_is_no_line():
+    table = "<table><tr><td>030301</td><td></td><td>3,166</td></tr><tr><td> </td><td></td></tr></table>"
+    assert visible_lines(table) == [Line("", "030301 |  | 3,166")]
+
+
+def test_paragraphs_inside_a_cell_stay_on_their_row():
+    table = '<table><tr><th>R1.1</th><td class="comment"><p>Uno.</p><p>Dos.<br>Tres.</p></td><td>91</td></tr></table>'
+    assert visible_lines(table) == [Line("", "R1.1 | Uno. Dos. Tres. | 91")]
