@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from indicators.models import MONEY
+
 
 class FinMode(models.TextChoices):
     NONE = "", _("—")
@@ -19,7 +21,8 @@ class FinMode(models.TextChoices):
 
 
 def _money(verbose_name, **kwargs) -> models.DecimalField:
-    return models.DecimalField(verbose_name, max_digits=16, decimal_places=2, **kwargs)
+    # The precision of money is declared once, beside the indicators' fields.
+    return models.DecimalField(verbose_name, max_digits=MONEY.digits, decimal_places=MONEY.places, **kwargs)
 
 
 class BudgetLine(models.Model):

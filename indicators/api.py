@@ -27,10 +27,11 @@ from cse_monitor.api import (
 )
 from cse_monitor.api_errors import Ambiguous, ErrorSerializer, PreconditionFailed, PreconditionRequired
 from cse_monitor.api_renderers import CSVRenderer, XLSXRenderer
-from indicators import entry
+from indicators import entry, entry_rules
 from indicators import series as series_selector
-from indicators.models import Indicator, IndicatorValue, Programme, Result, Sex
+from indicators.models import MEASURE, SHARE, Indicator, IndicatorValue, Programme, Result, Sex
 from indicators.periods import InvalidPeriod, Period
+from indicators.precision import Precision
 
 # ---------------------------------------------------------------------------------------------
 # Period range filtering (shared by the values list and the series)
@@ -632,22 +633,37 @@ def _raise_for(exc: entry.EntryError):
     raise ValidationError({"non_field_errors": [entry.translated(exc.message)]}) from exc
 
 
+class HeldDecimalField(serializers.DecimalField):
+    """A decimal the column holds exactly: more digits are refused with the entry service's message, never rounded."""
+
+    def __init__(self, precision: Precision, **kwargs):
+        self.precision = precision
+        super().__init__(max_digits=precision.digits, decimal_places=precision.places, **kwargs)
+
+    def validate_precision(self, value):
+        errors = entry_rules.precision_errors(value, self.precision)
+        if errors:
+            raise ValidationError([entry.translated(message) for message in errors])
+        return value
+
+
 class ValueWriteSerializer(serializers.Serializer):
-    value = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True, required=False, default=None)
-    share = serializers.DecimalField(
-        max_digits=7, decimal_places=4, min_value=0, max_value=100, allow_null=True, required=False, default=None
+    value = HeldDecimalField(
+        MEASURE,
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text=f"At most {MEASURE.largest} in absolute value, {MEASURE.places} decimals",
     )
-    numerator = serializers.DecimalField(
-        max_digits=20,
-        decimal_places=4,
+    share = HeldDecimalField(SHARE, min_value=0, max_value=100, allow_null=True, required=False, default=None)
+    numerator = HeldDecimalField(
+        MEASURE,
         allow_null=True,
         required=False,
         default=None,
         help_text="Ratio indicators only, with denominator: the share is computed (Σnumerator ÷ Σdenominator)",
     )
-    denominator = serializers.DecimalField(
-        max_digits=20, decimal_places=4, allow_null=True, required=False, default=None, help_text="Greater than 0"
-    )
+    denominator = HeldDecimalField(MEASURE, allow_null=True, required=False, default=None, help_text="Greater than 0")
     no_data = serializers.BooleanField(required=False, default=False, help_text='"Sin dato": no number, give a reason')
     no_data_reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=300)
     comment = serializers.CharField(required=False, default="", allow_blank=True, max_length=5000)

@@ -21,10 +21,13 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
+from simple_history.utils import bulk_create_with_history
 
 from indicators import entry_rules as rules
 from indicators import permissions
 from indicators.models import (
+    MEASURE,
+    SHARE,
     Indicator,
     IndicatorValue,
     Notification,
@@ -58,6 +61,8 @@ MSG_CANNOT_APPROVE_PENDING = gettext_noop(
     "{count} value(s) are still in draft or returned: they must be submitted first."
 )
 MSG_NOTHING_TO_APPROVE = gettext_noop("There are no submitted values to approve in this quarter.")
+LOAD_ROW_TEMPLATE = "{indicator} {period} {field}: {message}"
+LOADED_REASON = "loaded from programme file"
 MSG_REOPEN_REASON = gettext_noop("Reopening a quarter needs a reason.")
 MSG_RETURNED_NOTIFICATION = gettext_noop("{reviewer} returned {indicator} ({period}): {comment}")
 MSG_REOPENED_NOTIFICATION = gettext_noop("{reviewer} reopened {period} of {programme}: {reason}")
@@ -86,6 +91,14 @@ class QuarterNotOpen(EntryError):
 
 class WorkflowError(EntryError):
     """The action does not fit the values' state (nothing to submit, pending values on approval …)."""
+
+
+class LoadError(EntryError):
+    """Rows of a programme file break the rules; ``problems`` name each row's indicator, period and field."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -300,29 +313,56 @@ def _plain(number: Decimal | None) -> str:
     return "…" if number is None else format(number.normalize(), "f")
 
 
-def _row_errors(
-    indicator: Indicator, item: ValueInput, previous: IndicatorValue | None, factor: Decimal
-) -> tuple[list[str], list[str]]:
-    """(errors, warnings) of one row, from the pure rules. A ratio row's ``value`` is its computed share."""
+def _rule_errors(indicator: Indicator, item: ValueInput, *, stated: bool = False) -> list[tuple[str, str]]:
+    """(field, message) of the rules every stored row obeys: no data, unit, precision, allowed range.
+
+    One implementation for the form, the API and the programme loader. A ratio row's ``value`` is its
+    computed share. ``stated``: a figure as a report prints it (a count-with-share may lack either).
+    """
     unit_kind = indicator.unit_kind
     if unit_kind == Indicator.UnitKind.COUNT_SHARE and not item.key.is_total:
         unit_kind = Indicator.UnitKind.COUNT  # the parts of a count-with-share are plain counts
+    errors: list[tuple[str, str]] = []
     if is_ratio(indicator):
-        errors = rules.no_data_errors(
-            no_data=item.no_data, reason=item.no_data_reason, value=item.numerator, share=item.denominator
-        )
+        numbers = {"numerator": item.numerator, "denominator": item.denominator}
+        errors += [
+            ("no_data", m)
+            for m in rules.no_data_errors(
+                no_data=item.no_data, reason=item.no_data_reason, value=item.numerator, share=item.denominator
+            )
+        ]
         if not item.no_data:
-            errors += rules.ratio_errors(unit_kind, item.numerator, item.denominator)
-            errors += rules.precision_errors(item.numerator) + rules.precision_errors(item.denominator)
-            if not errors:
-                errors += rules.precision_errors(item.value)
+            errors += [("numerator", m) for m in rules.ratio_errors(unit_kind, item.numerator, item.denominator)]
     else:
-        errors = rules.no_data_errors(
-            no_data=item.no_data, reason=item.no_data_reason, value=item.value, share=item.share
-        )
+        numbers = {"value": item.value, "share": item.share}
+        errors += [
+            ("no_data", m)
+            for m in rules.no_data_errors(
+                no_data=item.no_data, reason=item.no_data_reason, value=item.value, share=item.share
+            )
+        ]
         if not item.no_data:
-            errors += rules.unit_errors(unit_kind, item.value, item.share)
-            errors += rules.precision_errors(item.value) + rules.precision_errors(item.share)
+            errors += [
+                ("share" if m == rules.MSG_SHARE_RANGE else "value", m)
+                for m in rules.unit_errors(unit_kind, item.value, item.share, count_with_share=not stated)
+            ]
+    if item.no_data:
+        return errors
+    for name, number in numbers.items():
+        errors += [(name, m) for m in rules.precision_errors(number, SHARE if name == "share" else MEASURE)]
+    if not errors:
+        # A ratio's computed share, like a typed value, fits its column and the indicator's allowed range.
+        errors += [("value", m) for m in rules.precision_errors(item.value, MEASURE)]
+    if not errors:
+        errors += [("value", m) for m in rules.range_errors(item.value, *indicator.allowed_range)]
+    return errors
+
+
+def _row_errors(
+    indicator: Indicator, item: ValueInput, previous: IndicatorValue | None, factor: Decimal
+) -> tuple[list[str], list[str]]:
+    """(errors, warnings) of one row: the stored-row rules, then the outlier and expected-range checks."""
+    errors = [message for _field, message in _rule_errors(indicator, item)]
     warnings: list[str] = []
     previous_value = previous.value if previous is not None and not previous.no_data else None
     if rules.is_outlier(item.value, previous_value, factor):
@@ -369,8 +409,8 @@ def _with_ratio_share(indicator: Indicator, item: ValueInput) -> ValueInput:
     """A ratio row carries its own share as ``value`` (for display and the outlier check), computed here."""
     if not is_ratio(indicator) or item.no_data:
         return item
-    if rules.precision_errors(item.numerator) or rules.precision_errors(item.denominator):
-        return item  # refused by _row_errors; nothing to compute
+    if rules.precision_errors(item.numerator, MEASURE) or rules.precision_errors(item.denominator, MEASURE):
+        return item  # refused by _rule_errors; nothing to compute
     return replace(item, value=rules.ratio_percent(item.numerator, item.denominator))
 
 
@@ -492,8 +532,11 @@ def save_quarter_values(
                     region=item.key.region,
                     version=0,
                 )
+                figures = _figures(row) if existing is not None else None
                 row.value, row.share = (None, None) if item.no_data else (item.value, item.share)
                 row.numerator, row.denominator = (None, None) if item.no_data else (item.numerator, item.denominator)
+                if row.is_stated and _figures(row) != figures:
+                    row.is_stated = False  # a report's figure changed here is an entered one now
                 row.no_data = item.no_data
                 row.no_data_reason = item.no_data_reason.strip() if item.no_data else ""
                 row.comment = item.comment
@@ -519,6 +562,87 @@ def save_quarter_values(
         # Someone created one of these rows between our read and our write (no row to lock yet).
         raise ConflictError(_created_meanwhile(programme, period, items)) from exc
     return result
+
+
+def _figures(row: IndicatorValue) -> tuple:
+    return (row.value, row.share, row.numerator, row.denominator, row.no_data)
+
+
+@dataclass(frozen=True)
+class LoadedValue:
+    """One value of a programme file, stored as a figure of record (approved) the way the file gives it."""
+
+    indicator: Indicator
+    period: Period
+    value: Decimal | None = None
+    share: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    chain_id: int | None = None
+    region: str = ""
+    sex: str = Sex.ALL
+    no_data: bool = False
+    no_data_reason: str = ""
+    source_text: str = ""
+    stated: bool = True
+    chain_label: str = ""  # how the file names the chain (its slug), for messages
+
+    def as_input(self) -> ValueInput:
+        key = RowKey(self.indicator.pk, self.chain_id, self.sex, self.region)
+        item = ValueInput(
+            key=key,
+            value=self.value,
+            share=self.share,
+            numerator=self.numerator,
+            denominator=self.denominator,
+            no_data=self.no_data,
+            no_data_reason=self.no_data_reason,
+        )
+        return _with_ratio_share(self.indicator, item)
+
+
+def load_values(*, rows: Sequence[LoadedValue], user=None, reason: str = LOADED_REASON) -> list[IndicatorValue]:
+    """Store a programme file's values, approved, with their history; all or nothing.
+
+    Each row obeys the rules of every stored row (precision, allowed range, unit, no data): one that
+    breaks them refuses the lot with :class:`LoadError`, which names its indicator, period and field.
+    Written in bulk (rows and history), as loading a programme is a set-up step that must stay quick.
+    """
+    problems: list[str] = []
+    objects: list[IndicatorValue] = []
+    for row in rows:
+        item = row.as_input()
+        errors = _rule_errors(row.indicator, item, stated=row.stated)
+        part = row.chain_label or (str(row.chain_id) if row.chain_id else "") or row.region or row.sex
+        where = f"{row.period} ({part})" if part else str(row.period)
+        problems += [
+            LOAD_ROW_TEMPLATE.format(indicator=row.indicator.code, period=where, field=field, message=translated(message))
+            for field, message in errors
+        ]
+        objects.append(
+            IndicatorValue(
+                indicator=row.indicator,
+                year=row.period.year,
+                quarter=row.period.quarter,
+                chain_id=row.chain_id,
+                region=row.region,
+                sex=row.sex,
+                value=None if row.no_data else item.value,
+                share=None if row.no_data else item.share,
+                numerator=None if row.no_data else item.numerator,
+                denominator=None if row.no_data else item.denominator,
+                no_data=row.no_data,
+                no_data_reason=row.no_data_reason.strip() if row.no_data else "",
+                source_text=row.source_text[:120],
+                is_stated=row.stated,
+                status=Status.APPROVED,
+                entered_by=user,
+            )
+        )
+    if problems:
+        raise LoadError(problems)
+    with transaction.atomic():
+        return bulk_create_with_history(objects, IndicatorValue, default_user=user, default_change_reason=reason)
 
 
 def _created_meanwhile(programme: Programme, period: Period, items: list[ValueInput]) -> list[Conflict]:

@@ -18,6 +18,8 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from indicators.precision import Precision
+
 
 def gettext_noop(message: str) -> str:
     """Marks ``message`` for makemessages, like Django's, without importing Django."""
@@ -45,10 +47,10 @@ SHARE_TOLERANCE_POINTS = Decimal("1")
 
 MSG_NOT_WHOLE = gettext_noop("A count is a whole number.")
 MSG_TOO_PRECISE = gettext_noop("Use at most {places} decimals.")
-MSG_TOO_LARGE = gettext_noop("This number is too large.")
-# What the database keeps (DecimalField max_digits=20, decimal_places=4): beyond it, refuse rather than round.
-MAX_DECIMAL_PLACES = 4
-MAX_INTEGER_DIGITS = 16
+MSG_TOO_LARGE = gettext_noop("This number is too large: the largest accepted is {largest}.")
+MSG_BELOW_ALLOWED = gettext_noop("This indicator accepts values of at least {low}.")
+MSG_ABOVE_ALLOWED = gettext_noop("This indicator accepts values of at most {high}.")
+MSG_OUTSIDE_ALLOWED = gettext_noop("This indicator accepts values from {low} to {high}.")
 MSG_NEGATIVE = gettext_noop("This indicator cannot be negative.")
 MSG_SHARE_RANGE = gettext_noop("A share is between 0 and 100.")
 MSG_COUNT_SHARE_BOTH = gettext_noop("Enter both the count and its share (%), or mark the value “sin dato”.")
@@ -140,11 +142,14 @@ def closes_on(quarter_end: date, close_after_days: int) -> date:
 # One value
 
 
-def unit_errors(unit_kind: str, value: Decimal | None, share: Decimal | None) -> list[str]:
+def unit_errors(
+    unit_kind: str, value: Decimal | None, share: Decimal | None, *, count_with_share: bool = True
+) -> list[str]:
     """Errors that block saving: wrong sign, a fractional count, a share outside 0–100.
 
-    A percentage *value* is not bounded: the seed prints 116 % profitability growth and 133 %
-    plan compliance, and a growth rate may be negative. The indicator's expected range warns.
+    A percentage *value* is bounded by its indicator's allowed range (:func:`range_errors`: 0–100
+    unless declared; the seed prints 116 % profitability growth and 133 % plan compliance).
+    ``count_with_share=False`` lets a count-with-share carry one of the two, as a report may print it.
     """
     kind = UnitKind(unit_kind)
     errors: list[str] = []
@@ -155,26 +160,31 @@ def unit_errors(unit_kind: str, value: Decimal | None, share: Decimal | None) ->
             errors.append(MSG_NOT_WHOLE)
     if share is not None and not ZERO <= share <= HUNDRED:
         errors.append(MSG_SHARE_RANGE)
-    if kind is UnitKind.COUNT_SHARE and (value is None) != (share is None):
+    if count_with_share and kind is UnitKind.COUNT_SHARE and (value is None) != (share is None):
         errors.append(MSG_COUNT_SHARE_BOTH)
     return errors
 
 
-def precision_errors(number: Decimal | None) -> list[str]:
-    """A number the database would round or refuse: more than 4 decimals, or more than 16 integer digits."""
+def precision_errors(number: Decimal | None, precision: Precision) -> list[str]:
+    """A number its column would round or refuse (``precision`` is the field's, from ``indicators.models``)."""
     if number is None:
         return []
-    errors = []
-    exponent = number.as_tuple().exponent
-    if (
-        isinstance(exponent, int)
-        and -exponent > MAX_DECIMAL_PLACES
-        and number != number.quantize(Decimal(1).scaleb(-MAX_DECIMAL_PLACES))
-    ):
-        errors.append(Message(MSG_TOO_PRECISE, places=MAX_DECIMAL_PLACES))
-    if abs(number) >= Decimal(10) ** MAX_INTEGER_DIGITS:
-        errors.append(MSG_TOO_LARGE)
-    return errors
+    if precision.too_large(number):
+        return [Message(MSG_TOO_LARGE, largest=_plain(precision.largest))]
+    if precision.too_precise(number):
+        return [Message(MSG_TOO_PRECISE, places=precision.places)]
+    return []
+
+
+def range_errors(value: Decimal | None, low: Decimal | None, high: Decimal | None) -> list[str]:
+    """A value outside the indicator's allowed range (hard bounds; None is no bound). Blocks saving."""
+    if value is None or not ((low is not None and value < low) or (high is not None and value > high)):
+        return []
+    if low is None:
+        return [Message(MSG_ABOVE_ALLOWED, high=_plain(high))]
+    if high is None:
+        return [Message(MSG_BELOW_ALLOWED, low=_plain(low))]
+    return [Message(MSG_OUTSIDE_ALLOWED, low=_plain(low), high=_plain(high))]
 
 
 def ratio_errors(unit_kind: str, numerator: Decimal | None, denominator: Decimal | None) -> list[str]:

@@ -7,7 +7,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from indicators.entry import RowKey, ValueInput
+from indicators.entry import RowKey, ValueInput, translated
+from indicators.entry_rules import precision_errors
+from indicators.models import MEASURE, SHARE
 from indicators.numbers import AmbiguousNumber, InvalidNumber, parse_number
 
 MARK_CHOICES = [("", "—"), (",", _("comma is the decimal mark")), (".", _("point is the decimal mark"))]
@@ -58,7 +60,7 @@ class RowForm(forms.Form):
         if mark not in (None, ",", "."):
             mark = None
         try:
-            return parse_number(text, decimal_mark=mark)
+            number = parse_number(text, decimal_mark=mark)
         except AmbiguousNumber as exc:
             self.ambiguous[name] = exc.readings
             raise forms.ValidationError(
@@ -74,6 +76,11 @@ class RowForm(forms.Form):
             raise forms.ValidationError(
                 _("“%(text)s” is not a number."), code="invalid", params={"text": text}
             ) from exc
+        # What the column cannot hold exactly is refused here, with the service's own message, never rounded.
+        errors = precision_errors(number, SHARE if name == "share" else MEASURE)
+        if errors:
+            raise forms.ValidationError([translated(message) for message in errors], code="precision")
+        return number
 
     def clean_value(self):
         return self._number("value")

@@ -9,13 +9,14 @@ the database as it was.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from budget.models import (
     BudgetExpense,
@@ -27,6 +28,8 @@ from budget.models import (
     YearlyBudget,
 )
 from chains.models import ChainNote, ValueChain
+from indicators import entry as entry_service
+from indicators import entry_rules
 from indicators.models import (
     Activity,
     ActivityRating,
@@ -40,6 +43,8 @@ from indicators.models import (
     StatedAchievement,
     StatedScore,
 )
+from indicators.periods import Period
+from indicators.precision import Precision
 from municipalities.models import BeneficiaryDistrict, District, OdelMunicipality
 from reports.models import (
     EmclDecision,
@@ -89,6 +94,38 @@ def _measure(item: dict, value: Any) -> Decimal | None:
     if item["unit_kind"] == Indicator.UnitKind.PERCENTAGE:
         return _pct(value)
     return _d(value)
+
+
+def _held(model, objs: Iterable) -> list:
+    """Bulk-create ``objs`` once every number fits its column exactly; the file is refused otherwise.
+
+    The precisions are the fields' own (declared once in the models); the database would round extra
+    decimals silently and SQLite would keep too many digits inexactly.
+    """
+    objs = list(objs)
+    fields = [
+        (f, Precision(f.max_digits, f.decimal_places))
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.DecimalField)
+    ]
+    problems = [
+        f"{obj} {field.name}: {entry_service.translated(message)}"
+        for obj in objs
+        for field, precision in fields
+        for message in entry_rules.precision_errors(_decimal(getattr(obj, field.attname)), precision)
+    ]
+    if problems:
+        raise ProgrammeLoadError("Numbers too large or too precise, nothing was loaded: " + "; ".join(problems))
+    return model.objects.bulk_create(objs)
+
+
+def _decimal(number: Decimal | int | None) -> Decimal | None:
+    """A field's number as a Decimal (defaults such as ``weight=1`` are ints)."""
+    return number if number is None or isinstance(number, Decimal) else Decimal(number)
+
+
+def _held_one(model, **fields):
+    return _held(model, [model(**fields)])[0]
 
 
 def _date(value: str | None) -> date | None:
@@ -181,7 +218,8 @@ class _Loader:
     def _programme(self) -> Programme:
         p = self.data["programme"]
         card = self.data.get("monitoring_card", {})
-        programme = Programme.objects.create(
+        programme = _held_one(
+            Programme,
             code=p["code"],
             name=p["name"],
             short_name=p.get("short_name", ""),
@@ -256,6 +294,7 @@ class _Loader:
     def _indicator(self, item: dict) -> Indicator:
         baseline = item.get("baseline") or {}
         final = item.get("final_target") or {}
+        allowed = item.get("allowed_range") or {}
         return Indicator(
             result=self.results[item["level"]],
             code=item["code"],
@@ -276,29 +315,34 @@ class _Loader:
             disaggregated_by_chain=item.get("disaggregated_by_chain", False),
             disaggregated_by_sex=item.get("disaggregated_by_sex", False),
             disaggregated_by_region=item.get("disaggregated_by_region", False),
+            # Declared, never widened to fit the values: a value outside it refuses the file.
+            allowed_min=_measure(item, allowed.get("min")),
+            allowed_max=_measure(item, allowed.get("max")),
         )
 
     def _indicators(self) -> dict[str, Indicator]:
         items = self.data["indicators"]
-        created = Indicator.objects.bulk_create(self._indicator(item) for item in items)
+        created = _held(Indicator, [self._indicator(item) for item in items])
         indicators = {i.code: i for i in created}
         values, targets, comments, achievements = [], [], [], []
         for item, indicator in zip(items, created, strict=True):
             for v in item.get("values", []):
                 values.append(
-                    IndicatorValue(
+                    entry_service.LoadedValue(
                         indicator=indicator,
-                        year=v["year"],
-                        quarter=v["quarter"],
-                        chain=self.chains[v["chain"]] if v.get("chain") else None,
+                        period=Period(v["year"], v["quarter"]),
+                        chain_id=self.chains[v["chain"]].pk if v.get("chain") else None,
+                        chain_label=v.get("chain") or "",
                         region=v.get("region", ""),
-                        value=None if v["no_data"] else _measure(item, v["value"]),
+                        sex=v.get("sex", ""),
+                        value=None if v["no_data"] else _measure(item, v.get("value")),
                         share=None if v["no_data"] else _pct(v.get("share")),
+                        numerator=None if v["no_data"] else _d(v.get("numerator")),
+                        denominator=None if v["no_data"] else _d(v.get("denominator")),
                         no_data=v["no_data"],
                         no_data_reason=f"As printed: {v['source_text']!r}" if v["no_data"] else "",
-                        source_text=v["source_text"][:120],
-                        is_stated=v.get("stated", True),
-                        status=IndicatorValue.Status.APPROVED,
+                        source_text=v["source_text"],
+                        stated=v.get("stated", True),
                     )
                 )
             for t in item.get("targets", []):
@@ -326,10 +370,15 @@ class _Loader:
                 )
                 for a in item.get("stated_achievements", [])
             )
-        IndicatorValue.objects.bulk_create(values)
-        IndicatorTarget.objects.bulk_create(targets)
+        try:
+            entry_service.load_values(rows=values)
+        except entry_service.LoadError as exc:
+            raise ProgrammeLoadError(
+                "Values break the entry rules, nothing was loaded: " + "; ".join(exc.problems)
+            ) from exc
+        _held(IndicatorTarget, targets)
         IndicatorComment.objects.bulk_create(comments)
-        StatedAchievement.objects.bulk_create(achievements)
+        _held(StatedAchievement, achievements)
         self.count("indicators", len(indicators))
         self.count("indicator values", len(values))
         self.count("stated achievements", len(achievements))
@@ -349,7 +398,7 @@ class _Loader:
             )
             for s in self.data.get("stated_scores", [])
         ]
-        StatedScore.objects.bulk_create(scores)
+        _held(StatedScore, scores)
         self.count("stated scores", len(scores))
 
     def _activities(self) -> dict[str, Activity]:
@@ -455,20 +504,23 @@ class _Loader:
             raise ProgrammeLoadError(
                 f"Ubigeo not in the district register: {', '.join(missing)}. Load the register first (migrate)."
             )
-        BeneficiaryDistrict.objects.bulk_create(
-            BeneficiaryDistrict(
-                programme=self.programme,
-                district=districts[b["ubigeo"]],
-                country=b["country"],
-                department_label=b["department"],
-                province_label=b["province"],
-                district_label=b["district"],
-                intervention_share=_pct(b.get("intervention_share")),
-                target_population=b["target_population"],
-                women_share=_pct(b.get("women_share")),
-                domain=b.get("domain", ""),
-            )
-            for b in beneficiaries
+        _held(
+            BeneficiaryDistrict,
+            [
+                BeneficiaryDistrict(
+                    programme=self.programme,
+                    district=districts[b["ubigeo"]],
+                    country=b["country"],
+                    department_label=b["department"],
+                    province_label=b["province"],
+                    district_label=b["district"],
+                    intervention_share=_pct(b.get("intervention_share")),
+                    target_population=b["target_population"],
+                    women_share=_pct(b.get("women_share")),
+                    domain=b.get("domain", ""),
+                )
+                for b in beneficiaries
+            ],
         )
         OdelMunicipality.objects.bulk_create(
             OdelMunicipality(
@@ -492,7 +544,7 @@ class _Loader:
         # One insert per depth of the code tree (A, A/01, A/01/01): parents exist before children.
         for depth in sorted({e["code"].count("/") for e in entries}):
             batch = [e for e in entries if e["code"].count("/") == depth]
-            created = BudgetLine.objects.bulk_create(self._budget_line(e, lines, level_by_code, budget) for e in batch)
+            created = _held(BudgetLine, [self._budget_line(e, lines, level_by_code, budget) for e in batch])
             lines.update((line.code, line) for line in created)
         expenses = []
         for entry in entries:
@@ -505,14 +557,20 @@ class _Loader:
                 expenses.append(
                     BudgetExpense(line=line, year_from=2012, year_to=2012, amount=_d(entry["expenses_2012"]))
                 )
-        BudgetExpense.objects.bulk_create(expenses)
-        YearlyBudget.objects.bulk_create(
-            YearlyBudget(programme=self.programme, year=y["year"], budget=_d(y["budget"]), spent=_d(y["spent"]))
-            for y in self.data.get("yearly_budgets", [])
+        _held(BudgetExpense, expenses)
+        _held(
+            YearlyBudget,
+            [
+                YearlyBudget(programme=self.programme, year=y["year"], budget=_d(y["budget"]), spent=_d(y["spent"]))
+                for y in self.data.get("yearly_budgets", [])
+            ],
         )
-        PartnerContributionExecution.objects.bulk_create(
-            PartnerContributionExecution(programme=self.programme, year=x["year"], executed=_d(x["executed"]))
-            for x in self.data.get("partner_contribution_executions", [])
+        _held(
+            PartnerContributionExecution,
+            [
+                PartnerContributionExecution(programme=self.programme, year=x["year"], executed=_d(x["executed"]))
+                for x in self.data.get("partner_contribution_executions", [])
+            ],
         )
         self.count("budget lines", len(lines))
         plan = self.data.get("financial_plan")
@@ -541,7 +599,8 @@ class _Loader:
         return {level["code"]: level for level in self.data["levels"]}
 
     def _plan(self, plan: dict, lines: dict[str, BudgetLine]) -> None:
-        financial_plan = FinancialPlan.objects.create(
+        financial_plan = _held_one(
+            FinancialPlan,
             programme=self.programme,
             version=plan["version"],
             budget_version=plan.get("budget_version", ""),
@@ -552,19 +611,22 @@ class _Loader:
             printed_on=_date(plan.get("printed_on")),
         )
         entries = plan.get("lines", [])
-        created = FinancialPlanLine.objects.bulk_create(
-            FinancialPlanLine(
-                plan=financial_plan,
-                budget_line=lines.get(entry["budget_code"]) if entry.get("budget_code") else None,
-                order=entry["order"],
-                label=entry["label"],
-                is_header=entry["is_header"],
-                fin_mode=entry["fin_mode"],
-                budget=_d(entry.get("budget")),
-                spent_to_previous_year=_d(entry.get("spent_to_previous_year")),
-                later_years=_d(entry.get("later_years")),
-            )
-            for entry in entries
+        created = _held(
+            FinancialPlanLine,
+            [
+                FinancialPlanLine(
+                    plan=financial_plan,
+                    budget_line=lines.get(entry["budget_code"]) if entry.get("budget_code") else None,
+                    order=entry["order"],
+                    label=entry["label"],
+                    is_header=entry["is_header"],
+                    fin_mode=entry["fin_mode"],
+                    budget=_d(entry.get("budget")),
+                    spent_to_previous_year=_d(entry.get("spent_to_previous_year")),
+                    later_years=_d(entry.get("later_years")),
+                )
+                for entry in entries
+            ],
         )
         quarters = []
         for entry, plan_line in zip(entries, created, strict=True):
@@ -572,5 +634,5 @@ class _Loader:
                 FinancialPlanQuarter(line=plan_line, quarter=q["quarter"], amount=_d(q["amount"]))
                 for q in entry.get("quarters", [])
             )
-        FinancialPlanQuarter.objects.bulk_create(quarters)
+        _held(FinancialPlanQuarter, quarters)
         self.count("financial plan lines", len(plan.get("lines", [])))

@@ -13,31 +13,54 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from indicators.periods import Period
+from indicators.precision import Precision
 
 SHARE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 QUARTER_VALIDATORS = [MinValueValidator(0), MaxValueValidator(4)]
 
+# The precision of every stored figure, declared here once. The form, the API, the entry service and
+# the programme loader refuse what exceeds it; check constraints keep any other write out. 15 digits
+# is what SQLite holds exactly (indicators.precision): 99,999,999,999.9999 for a measured value.
+MEASURE = Precision(digits=15, places=4)
+MONEY = Precision(digits=15, places=2)
+SHARE = Precision(digits=7, places=4)
+# A percentage indicator's values lie in 0–100 unless the indicator declares another allowed range.
+PERCENTAGE_RANGE = (Decimal("0"), Decimal("100"))
 
-def _money() -> models.DecimalField:
-    return models.DecimalField(max_digits=16, decimal_places=2)
+
+def _money(verbose_name=None, **kwargs) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=MONEY.digits, decimal_places=MONEY.places, **kwargs)
 
 
 def _measure(**kwargs) -> models.DecimalField:
-    return models.DecimalField(max_digits=20, decimal_places=4, **kwargs)
+    return models.DecimalField(max_digits=MEASURE.digits, decimal_places=MEASURE.places, **kwargs)
 
 
 def _share(**kwargs) -> models.DecimalField:
     """A share in percent, 0–100 (49.97 means 49.97 %)."""
-    return models.DecimalField(max_digits=7, decimal_places=4, validators=SHARE_VALIDATORS, **kwargs)
+    return models.DecimalField(
+        max_digits=SHARE.digits, decimal_places=SHARE.places, validators=SHARE_VALIDATORS, **kwargs
+    )
 
 
 def _share_in_range(field: str) -> Q:
     return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0, f"{field}__lte": 100})
+
+
+def _held(field: str, precision: Precision) -> Q:
+    """The column's magnitude bound as a check: SQLite enforces no DecimalField's digits by itself."""
+    return Q(**{f"{field}__isnull": True}) | Q(
+        **{f"{field}__gte": -precision.largest, f"{field}__lte": precision.largest}
+    )
+
+
+def held_constraints(model: str, fields: list[str], precision: Precision) -> list[models.CheckConstraint]:
+    return [models.CheckConstraint(condition=_held(f, precision), name=f"{model}_{f}_held") for f in fields]
 
 
 class Rating(models.TextChoices):
@@ -56,10 +79,8 @@ class Programme(models.Model):
     country = models.CharField(_("country"), max_length=100, default="Perú")
     zone = models.CharField(_("intervention zone"), max_length=300, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
-    belgian_contribution = models.DecimalField(_("Belgian contribution"), max_digits=16, decimal_places=2)
-    partner_contribution = models.DecimalField(
-        _("partner contribution"), max_digits=16, decimal_places=2, default=Decimal("0")
-    )
+    belgian_contribution = _money(_("Belgian contribution"))
+    partner_contribution = _money(_("partner contribution"), default=Decimal("0"))
     responsible_name = models.CharField(_("programme responsible"), max_length=200, blank=True)
     responsible_role = models.CharField(_("responsible's position"), max_length=200, blank=True)
     executor_name = models.CharField(_("execution responsible"), max_length=200, blank=True)
@@ -84,6 +105,7 @@ class Programme(models.Model):
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
         ordering = ["code"]
+        constraints = held_constraints("programme", ["belgian_contribution", "partner_contribution"], MONEY)
 
     def __str__(self) -> str:
         return self.code
@@ -213,6 +235,21 @@ class Indicator(models.Model):
     )
     expected_min = _measure(verbose_name=_("expected minimum"), null=True, blank=True)
     expected_max = _measure(verbose_name=_("expected maximum"), null=True, blank=True)
+    allowed_min = _measure(
+        verbose_name=_("allowed minimum"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Values below are refused. Left empty with the maximum, a percentage accepts 0–100; "
+            "the expected range only warns."
+        ),
+    )
+    allowed_max = _measure(
+        verbose_name=_("allowed maximum"),
+        null=True,
+        blank=True,
+        help_text=_("Values above are refused (e.g. 200 for a plan compliance that can exceed 100 %)."),
+    )
     weight = models.DecimalField(_("weight in the result's average"), max_digits=6, decimal_places=3, default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -224,6 +261,17 @@ class Indicator(models.Model):
             models.UniqueConstraint(fields=["result", "code"], name="indicator_code_unique"),
             models.CheckConstraint(condition=_share_in_range("baseline_share"), name="indicator_baseline_share_0_100"),
             models.CheckConstraint(condition=_share_in_range("final_target_share"), name="indicator_final_share_0_100"),
+            models.CheckConstraint(
+                condition=Q(allowed_min__isnull=True)
+                | Q(allowed_max__isnull=True)
+                | Q(allowed_min__lte=F("allowed_max")),
+                name="indicator_allowed_range_ordered",
+            ),
+            *held_constraints(
+                "indicator",
+                ["baseline", "final_target", "expected_min", "expected_max", "allowed_min", "allowed_max"],
+                MEASURE,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -232,6 +280,15 @@ class Indicator(models.Model):
     @property
     def programme(self) -> Programme:
         return self.result.programme
+
+    @property
+    def allowed_range(self) -> tuple[Decimal | None, Decimal | None]:
+        """(lowest, highest) value the indicator accepts; None is no bound. A percentage: 0–100 unless declared."""
+        if self.allowed_min is None and self.allowed_max is None:
+            if self.unit_kind == self.UnitKind.PERCENTAGE:
+                return PERCENTAGE_RANGE
+            return (None, None)
+        return (self.allowed_min, self.allowed_max)
 
 
 class Sex(models.TextChoices):
@@ -307,6 +364,7 @@ class IndicatorValue(models.Model):
                 condition=Q(no_data=False) | Q(value__isnull=True, share__isnull=True),
                 name="value_no_data_has_no_number",
             ),
+            *held_constraints("value", ["value", "numerator", "denominator"], MEASURE),
         ]
         indexes = [models.Index(fields=["updated_at"])]
 
@@ -343,6 +401,7 @@ class IndicatorTarget(models.Model):
                 name="target_unique_with_chain",
             ),
             models.CheckConstraint(condition=_share_in_range("share"), name="target_share_0_100"),
+            *held_constraints("target", ["value"], MEASURE),
         ]
 
     def __str__(self) -> str:
@@ -462,14 +521,10 @@ class Task(models.Model):
     name = models.CharField(_("name"), max_length=300)
     planned = models.BooleanField(_("planned"), default=True)
     executed = models.BooleanField(_("executed"), default=False)
-    planned_cost = models.DecimalField(_("planned programme cost"), max_digits=16, decimal_places=2, default=0)
-    actual_cost = models.DecimalField(_("actual programme cost"), max_digits=16, decimal_places=2, default=0)
-    beneficiary_contribution = models.DecimalField(
-        _("contribution by beneficiaries"), max_digits=16, decimal_places=2, default=0
-    )
-    partner_contribution = models.DecimalField(
-        _("contribution by partner institutions"), max_digits=16, decimal_places=2, default=0
-    )
+    planned_cost = _money(_("planned programme cost"), default=0)
+    actual_cost = _money(_("actual programme cost"), default=0)
+    beneficiary_contribution = _money(_("contribution by beneficiaries"), default=0)
+    partner_contribution = _money(_("contribution by partner institutions"), default=0)
     assumable = models.BooleanField(
         _("assumable by beneficiaries or partners"),
         default=False,
@@ -486,6 +541,9 @@ class Task(models.Model):
                 condition=Q(planned_cost__gte=0, actual_cost__gte=0, beneficiary_contribution__gte=0)
                 & Q(partner_contribution__gte=0),
                 name="task_costs_not_negative",
+            ),
+            *held_constraints(
+                "task", ["planned_cost", "actual_cost", "beneficiary_contribution", "partner_contribution"], MONEY
             ),
         ]
 

@@ -5,6 +5,7 @@ from django.utils import translation
 
 from indicators import entry, entry_rules
 from indicators.entry_rules import Message
+from indicators.models import MEASURE
 
 
 def _constants(module):
@@ -35,6 +36,6 @@ def test_translated_puts_the_values_into_the_translated_template():
 
 
 def test_rule_functions_return_messages_with_values():
-    [message] = entry_rules.precision_errors(entry_rules.Decimal("1.123456"))
+    [message] = entry_rules.precision_errors(entry_rules.Decimal("1.123456"), MEASURE)
     with translation.override("es"):
         assert entry.translated(message) == "Use como máximo 4 decimales."

@@ -9,6 +9,7 @@ import pytest
 
 from indicators import entry_rules as rules
 from indicators.entry_rules import EvidenceKind, WindowState
+from indicators.precision import Precision
 
 Q1_START, Q1_END = date(2012, 1, 1), date(2012, 3, 31)
 
@@ -207,13 +208,60 @@ def test_safe_filename_removes_paths_and_odd_characters(name, expected):
         (D("1.2345"), []),
         (D("1.23450"), []),  # trailing zero: nothing lost
         (D("1.23456"), [rules.MSG_TOO_PRECISE.format(places=4)]),
-        (D("9999999999999999"), []),
-        (D("10000000000000000"), [rules.MSG_TOO_LARGE]),
+        (D("99999999999.9999"), []),  # 15 digits: what SQLite holds exactly
+        (D("-99999999999.9999"), []),
+        (D("12345678901.2345"), []),
+        (D("100000000000"), [rules.MSG_TOO_LARGE.format(largest="99999999999.9999")]),
+        (D("12345678901.23456"), [rules.MSG_TOO_PRECISE.format(places=4)]),
+        (D("9999999999999999"), [rules.MSG_TOO_LARGE.format(largest="99999999999.9999")]),  # stored 1E16 once
+        (D("1234567890123.4567"), [rules.MSG_TOO_LARGE.format(largest="99999999999.9999")]),  # rounded once
+        (D("Infinity"), [rules.MSG_TOO_LARGE.format(largest="99999999999.9999")]),
+        (D("1E+400"), [rules.MSG_TOO_LARGE.format(largest="99999999999.9999")]),
+        (D("1E-400"), [rules.MSG_TOO_PRECISE.format(places=4)]),
         (None, []),
     ],
 )
 def test_numbers_the_database_would_round_are_refused(number, expected):
-    assert rules.precision_errors(number) == expected
+    assert rules.precision_errors(number, Precision(15, 4)) == expected
+
+
+@pytest.mark.parametrize(
+    ("precision", "largest", "step"),
+    [
+        (Precision(15, 4), D("99999999999.9999"), D("0.0001")),
+        (Precision(15, 2), D("9999999999999.99"), D("0.01")),
+        (Precision(7, 4), D("999.9999"), D("0.0001")),
+        (Precision(10, 0), D("9999999999"), D("1")),
+    ],
+)
+def test_a_precision_knows_its_largest_number_and_its_step(precision, largest, step):
+    assert (precision.largest, precision.step) == (largest, step)
+
+
+@pytest.mark.parametrize(("digits", "places"), [(16, 4), (20, 4), (4, 4), (5, -1)])
+def test_a_precision_beyond_what_every_database_holds_is_refused_when_declared(digits, places):
+    with pytest.raises(ValueError, match="15 digits"):
+        Precision(digits, places)
+
+
+@pytest.mark.parametrize(
+    ("value", "low", "high", "expected"),
+    [
+        (D("100"), D("0"), D("100"), []),
+        (D("0"), D("0"), D("100"), []),
+        (D("100.0001"), D("0"), D("100"), [rules.MSG_OUTSIDE_ALLOWED.format(low="0", high="100")]),
+        (D("-0.0001"), D("0"), D("100"), [rules.MSG_OUTSIDE_ALLOWED.format(low="0", high="100")]),
+        (D("1234"), D("0"), D("100"), [rules.MSG_OUTSIDE_ALLOWED.format(low="0", high="100")]),
+        (D("133"), D("0"), D("200"), []),
+        (D("-5"), D("0"), None, [rules.MSG_BELOW_ALLOWED.format(low="0")]),
+        (D("1E+9"), D("0"), None, []),
+        (D("250.5"), None, D("200.50"), [rules.MSG_ABOVE_ALLOWED.format(high="200.5")]),
+        (D("5"), None, None, []),
+        (None, D("0"), D("100"), []),
+    ],
+)
+def test_values_outside_the_allowed_range_are_refused(value, low, high, expected):
+    assert rules.range_errors(value, low, high) == expected
 
 
 # --- numerator and denominator (ratio indicators) -----------------------------------------------
