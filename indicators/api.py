@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -630,6 +630,8 @@ def _raise_for(exc: entry.EntryError):
         raise QuarterNotOpenError(entry.translated(exc.message)) from exc
     if isinstance(exc, entry.WorkflowError):
         raise WorkflowConflict(entry.translated(exc.message)) from exc
+    if isinstance(exc, entry.SelfApprovalError):
+        raise PermissionDenied(entry.translated(exc.message)) from exc
     raise ValidationError({"non_field_errors": [entry.translated(exc.message)]}) from exc
 
 
@@ -835,6 +837,13 @@ class QuarterActionSerializer(serializers.Serializer):
         default=dict,
         help_text="For return: {value id: what to correct}",
     )
+    seen = serializers.DictField(
+        child=serializers.IntegerField(min_value=0),
+        required=False,
+        default=dict,
+        help_text="For approve: {value id: the version you reviewed} for every submitted value (GET /values/ "
+        "gives both); a value changed since, or missing, refuses the approval and nothing is approved",
+    )
 
 
 class QuarterResultSerializer(serializers.Serializer):
@@ -868,7 +877,11 @@ class QuarterActionView(BaseApiView):
             if self.action_name == "submit":
                 count = entry.submit_quarter(user=request.user, programme=prog, period=when)
             elif self.action_name == "approve":
-                count = entry.approve_quarter(user=request.user, programme=prog, period=when)
+                try:
+                    seen = {_required_id(key): version for key, version in data["seen"].items()}
+                except ValueError as exc:
+                    raise ValidationError({"seen": [_("Keys are value ids.")]}) from exc
+                count = entry.approve_quarter(user=request.user, programme=prog, period=when, seen=seen)
             elif self.action_name == "return":
                 try:
                     comments = {_required_id(key): text for key, text in data["comments"].items()}

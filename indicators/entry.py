@@ -61,6 +61,14 @@ MSG_CANNOT_APPROVE_PENDING = gettext_noop(
     "{count} value(s) are still in draft or returned: they must be submitted first."
 )
 MSG_NOTHING_TO_APPROVE = gettext_noop("There are no submitted values to approve in this quarter.")
+MSG_APPROVE_UNSEEN = gettext_noop(
+    "{count} value(s) changed or were submitted after you opened the review ({rows}): nothing was approved. "
+    "Review them again."
+)
+MSG_APPROVE_NOT_SUBMITTED = gettext_noop("Only submitted values can be approved ({rows}): nothing was approved.")
+MSG_SELF_APPROVAL = gettext_noop(
+    "You entered {count} of these values ({rows}): another reviewer approves them. Nothing was approved."
+)
 LOAD_ROW_TEMPLATE = "{indicator} {period} {field}: {message}"
 LOADED_REASON = "loaded from programme file"
 MSG_REOPEN_REASON = gettext_noop("Reopening a quarter needs a reason.")
@@ -91,6 +99,10 @@ class QuarterNotOpen(EntryError):
 
 class WorkflowError(EntryError):
     """The action does not fit the values' state (nothing to submit, pending values on approval …)."""
+
+
+class SelfApprovalError(EntryError):
+    """Who enters does not approve: the approver entered some of the values, whatever their role."""
 
 
 class LoadError(EntryError):
@@ -695,7 +707,10 @@ def _transition(values: Iterable[IndicatorValue], *, user, status: str, reason: 
 
 
 def submit_quarter(*, user, programme: Programme, period: Period, today: date | None = None) -> int:
-    """Submit the user's draft and returned values of the quarter; returns how many were submitted."""
+    """Submit the draft and returned values the user entered in the quarter; returns how many were submitted.
+
+    Others' drafts stay drafts, whatever the submitter's role: each person vouches for their own rows.
+    """
     period = quarter_period(period)
     scope = permissions.access_programme(user, programme)
     permissions.access_submit(scope)
@@ -711,7 +726,8 @@ def submit_quarter(*, user, programme: Programme, period: Period, today: date | 
         mine = [
             v
             for v in pending
-            if permissions.can_edit_value(scope, result_id=v.indicator.result_id, chain_id=v.chain_id, region=v.region)
+            if v.entered_by_id == user.pk
+            and permissions.can_edit_value(scope, result_id=v.indicator.result_id, chain_id=v.chain_id, region=v.region)
         ]
         if not mine:
             raise WorkflowError(MSG_NOTHING_TO_SUBMIT)
@@ -750,24 +766,101 @@ def return_values(*, user, programme: Programme, period: Period, comments: dict[
     return len(values)
 
 
-def approve_quarter(*, user, programme: Programme, period: Period) -> int:
-    """Approve every submitted value of the quarter and lock it; refused while values are pending."""
+def approve_quarter(*, user, programme: Programme, period: Period, seen: dict[int, int]) -> int:
+    """Approve every submitted value of the quarter, as the reviewer saw it, and lock the quarter.
+
+    ``seen`` maps each value id to the version the reviewer read. Refused, changing nothing, while
+    values are pending, when a submitted value is newer than seen or was not seen at all, and when
+    the reviewer entered any of them.
+    """
     period = quarter_period(period)
     permissions.access_review(permissions.access_programme(user, programme))
     with transaction.atomic():
         state = _locked_state(programme, period)
         if state.status == QuarterState.Status.APPROVED:
             raise QuarterNotOpen(MSG_APPROVED)
-        values = list(_values_query(programme, period).select_for_update())
+        values = list(
+            _values_query(programme, period).select_related("indicator", "chain").select_for_update(of=("self",))
+        )
         pending = [v for v in values if v.status in (Status.DRAFT, Status.RETURNED)]
         if pending:
             raise WorkflowError(MSG_CANNOT_APPROVE_PENDING, count=len(pending))
         submitted = [v for v in values if v.status == Status.SUBMITTED]
         if not submitted:
             raise WorkflowError(MSG_NOTHING_TO_APPROVE)
-        count = _transition(submitted, user=user, status=Status.APPROVED, reason="approved")
+        unseen = [v for v in submitted if seen.get(v.pk) != v.version]
+        if unseen:
+            raise WorkflowError(MSG_APPROVE_UNSEEN, count=len(unseen), rows=_rows_text(unseen))
+        count = _approve(submitted, user=user, seen=seen)
         _set_state(state, user=user, status=QuarterState.Status.APPROVED, reason="approved", reopened=False)
     return count
+
+
+def approve_values(*, user, programme: Programme, period: Period, seen: dict[int, int]) -> int:
+    """Approve the submitted values ``seen`` names (value id → the version the reviewer read); the quarter stays open.
+
+    All or nothing: refused when one of them is not submitted, is newer than seen, or was entered by the reviewer.
+    """
+    period = quarter_period(period)
+    permissions.access_review(permissions.access_programme(user, programme))
+    with transaction.atomic():
+        state = _locked_state(programme, period)
+        if state.status == QuarterState.Status.APPROVED:
+            raise QuarterNotOpen(MSG_APPROVED)
+        values = list(
+            _values_query(programme, period)
+            .filter(pk__in=seen)
+            .select_related("indicator", "chain")
+            .select_for_update(of=("self",))
+        )
+        if not values:
+            raise WorkflowError(MSG_NOTHING_TO_APPROVE)
+        missing = sorted(set(seen) - {v.pk for v in values})
+        if missing:
+            # Ids of no value of this quarter: deleted meanwhile, or never part of it.
+            raise WorkflowError(MSG_APPROVE_UNSEEN, count=len(missing), rows=", ".join(f"#{pk}" for pk in missing))
+        return _approve(values, user=user, seen=seen)
+
+
+def _approve(values: list[IndicatorValue], *, user, seen: dict[int, int]) -> int:
+    """The approval rules of a selection already locked for update; then the transition to approved."""
+    not_submitted = [v for v in values if v.status != Status.SUBMITTED]
+    if not_submitted:
+        raise WorkflowError(MSG_APPROVE_NOT_SUBMITTED, rows=_rows_text(not_submitted))
+    changed = [v for v in values if seen.get(v.pk) != v.version]
+    if changed:
+        raise WorkflowError(MSG_APPROVE_UNSEEN, count=len(changed), rows=_rows_text(changed))
+    entered_by = _entered_by(values)
+    own = [v for v in values if user.pk in entered_by[v.pk]]
+    if own:
+        raise SelfApprovalError(MSG_SELF_APPROVAL, count=len(own), rows=_rows_text(own))
+    return _transition(values, user=user, status=Status.APPROVED, reason="approved")
+
+
+def _entered_by(values: list[IndicatorValue]) -> dict[int, set[int]]:
+    """Who entered each value as it now stands: whoever saved it since its last approval (one query)."""
+    people = {v.pk: {v.entered_by_id} - {None} for v in values}
+    records = (
+        IndicatorValue.history.filter(id__in=people)
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "status", "entered_by_id")
+    )
+    since: dict[int, set[int]] = {}
+    for pk, status, person in records:
+        if status == Status.APPROVED:
+            since[pk] = set()  # what was entered before is approved already
+        elif person is not None:
+            since.setdefault(pk, set()).add(person)
+    return {pk: current | since.get(pk, set()) for pk, current in people.items()}
+
+
+def _rows_text(values: list[IndicatorValue]) -> str:
+    """The rows as a reviewer finds them on the page: R1.1, R1.1 (papa-nativa), R1.2 (F) …"""
+    labels = []
+    for v in values:
+        part = (v.chain.slug if v.chain_id else "") or v.region or v.sex
+        labels.append(f"{v.indicator.code} ({part})" if part else v.indicator.code)
+    return ", ".join(labels)
 
 
 def reopen_quarter(*, user, programme: Programme, period: Period, reason: str) -> QuarterState:

@@ -220,13 +220,14 @@ def review(request: HttpRequest, code: str, period: str) -> HttpResponse:
     permissions.access_review(scope)
     if request.method == "POST":
         if "approve" in request.POST:
+            seen = _seen_versions(request.POST)
             return _workflow(
                 request,
                 code,
                 period,
                 lambda p, q: (
                     _("%(count)d value(s) approved; the quarter is locked.")
-                    % {"count": entry.approve_quarter(user=request.user, programme=p, period=q)}
+                    % {"count": entry.approve_quarter(user=request.user, programme=p, period=q, seen=seen)}
                 ),
             )
         comments = {}
@@ -248,6 +249,17 @@ def review(request: HttpRequest, code: str, period: str) -> HttpResponse:
         )
     page = entry_page(programme=programme, period=the_period, scope=scope)
     return render(request, "indicators/review.html", {"page": page, "Statuses": IndicatorValue.Status})
+
+
+def _seen_versions(data) -> dict[int, int]:
+    """Value id → the version the review page showed (its hidden ``seen-<id>`` fields); malformed ones are dropped."""
+    seen = {}
+    for name, version in data.items():
+        pk = name.removeprefix("seen-")
+        numbers = (pk, version)
+        if name.startswith("seen-") and all(n.isascii() and n.isdigit() and len(n) <= 18 for n in numbers):
+            seen[int(pk)] = int(version)
+    return seen
 
 
 @login_required

@@ -185,7 +185,10 @@ def test_full_workflow_over_http_and_the_history_shows_every_step(client, world)
     client.post(url(world, "submit"))
 
     client.force_login(world.reviewer)
-    client.post(url(world, "review"), {"approve": "1"})
+    value.refresh_from_db()
+    seen = f'name="seen-{value.pk}" value="{value.version}"'
+    assert seen in client.get(url(world, "review")).content.decode()  # the version the reviewer approves
+    client.post(url(world, "review"), {"approve": "1", f"seen-{value.pk}": str(value.version)})
     value.refresh_from_db()
     assert value.status == "approved"
 

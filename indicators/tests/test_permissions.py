@@ -37,6 +37,11 @@ def _submitted_value(world) -> IndicatorValue:
     return IndicatorValue.objects.get(indicator=world.count, chain=None)
 
 
+def _approve(world, user) -> None:
+    value = _submitted_value(world)
+    entry.approve_quarter(user=user, programme=world.programme, period=Q1, seen={value.pk: value.version})
+
+
 ACTIONS = {
     "edit own result total (R1.1)": lambda w, u: _save(w, u, RowKey(w.count.pk)),
     "edit value chain 1 part (R1.1)": lambda w, u: _save(w, u, RowKey(w.count.pk, w.chain1.pk)),
@@ -46,7 +51,7 @@ ACTIONS = {
     "return": lambda w, u: entry.return_values(
         user=u, programme=w.programme, period=Q1, comments={_submitted_value(w).pk: "why"}
     ),
-    "approve": lambda w, u: (_submitted_value(w), entry.approve_quarter(user=u, programme=w.programme, period=Q1)),
+    "approve": lambda w, u: _approve(w, u),
     "reopen": lambda w, u: entry.reopen_quarter(user=u, programme=w.programme, period=Q1, reason="late data"),
     "flag": lambda w, u: entry.set_follow_up(user=u, value=_submitted_value(w), flagged=True),
     "set opening date": lambda w, u: entry.set_opening_date(

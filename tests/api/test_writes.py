@@ -31,6 +31,12 @@ def stored(period=None, **filters):
     )
 
 
+def seen_versions(period: Period) -> dict[str, int]:
+    """What a reviewer read through GET /values/: each value id with its version."""
+    rows = IndicatorValue.objects.filter(year=period.year, quarter=period.quarter).values_list("pk", "version")
+    return {str(pk): version for pk, version in rows}
+
+
 def test_put_creates_then_is_idempotent_then_updates_with_if_match(staff_api, programme):
     created = put(staff_api, {"value": "85", "comment": "ODEL"})
     assert created.status_code == 201, created.content
@@ -126,7 +132,7 @@ def test_chain_and_sex_rows_are_separate_resources(staff_api, programme):
 MATRIX = [
     # role, read, put, submit, approve
     ("staff", 200, 201, 200, 403),
-    ("admin", 200, 201, 200, 200),
+    ("admin", 200, 201, 200, 403),  # the admin entered the value: who enters does not approve
     ("reviewer", 200, 403, 403, 200),
     ("emcl", 200, 403, 403, 403),
     ("outsider", 404, 404, 404, 404),
@@ -144,7 +150,10 @@ def test_permission_matrix(users, programme, role, read, write, submit, approve)
     assert api.post(f"/api/v1/programmes/PRG1/quarters/{quarter}/submit/", {}, format="json").status_code == submit
     if submit != 200:  # the quarter's values are submitted by staff, so that approval can be tried
         token_client(users["staff"]).post(f"/api/v1/programmes/PRG1/quarters/{quarter}/submit/", {}, format="json")
-    assert api.post(f"/api/v1/programmes/PRG1/quarters/{quarter}/approve/", {}, format="json").status_code == approve
+    approval = {"seen": seen_versions(quarter)}
+    assert api.post(f"/api/v1/programmes/PRG1/quarters/{quarter}/approve/", approval, format="json").status_code == (
+        approve
+    )
 
 
 def test_anonymous_cannot_write(programme):
@@ -167,7 +176,7 @@ def test_review_workflow_submit_reason_approve_lock_reopen(users, programme):
     assert reviewer.post(f"{base}/return/", {"comments": {str(value_id): "check"}}, format="json").status_code == 200
     assert stored().status == "returned"
     assert staff.post(f"{base}/submit/", {}, format="json").status_code == 200
-    assert reviewer.post(f"{base}/approve/", {}, format="json").status_code == 200
+    assert reviewer.post(f"{base}/approve/", {"seen": seen_versions(quarter)}, format="json").status_code == 200
     assert stored().status == "approved"
     locked = put(staff, {"value": "12", "reason": "typo"}, if_match=f'"v{stored().version}"')
     assert locked.status_code == 409 and stored().value == 10
