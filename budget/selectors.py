@@ -126,7 +126,9 @@ class BudgetVsActuals:
         """The column headings, in the active language: code, line, fin mode, amount, the extract's spans, …"""
         code = str(capfirst(BudgetLine._meta.get_field("code").verbose_name))
         spans = [span.label() for span in self.columns]
-        return [code, _("Budget line"), _("Fin mode"), _("Amount"), *spans, _("Total"), _("Balance"), _("% exec.")]
+        # The msgid the report's template used: {% translate %} doubles a "%", and so must this lookup.
+        rate = _("%% exec.").replace("%%", "%")
+        return [code, _("Budget line"), _("Fin mode"), _("Amount"), *spans, _("Total"), _("Balance"), rate]
 
     @property
     def notes(self) -> list[str]:

@@ -20,7 +20,7 @@ from budget.selectors import budget_vs_actuals
 from cse_monitor.lib import formatting
 from indicators.models import Programme
 from reports import services
-from reports.tests.pdftools import flat, pdf_text
+from reports.tests.pdftools import flat, page_of, page_png, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +178,7 @@ def test_the_report_links_to_the_workbook_of_its_own_year(reader, year):
     assert annex.links == [f"/exports/{CODE}/budget-vs-actuals-{year}.xlsx"]
 
 
-def test_the_2010_pdf_prints_sin_dato_and_the_note_not_zeros(reader, tmp_path):
+def test_the_2010_pdf_prints_sin_dato_and_the_note_not_zeros(reader, tmp_path, artifacts):
     with override_settings(REPORTS_PDF_WORKER="off", MEDIA_ROOT=str(tmp_path)):
         client = _client(reader, "es")
         assert client.get(f"/reports/{CODE}/2010.pdf", HTTP_ACCEPT="application/json").status_code == 202
@@ -187,12 +187,14 @@ def test_the_2010_pdf_prints_sin_dato_and_the_note_not_zeros(reader, tmp_path):
         assert response.status_code == 200
     pdf = tmp_path / "annex.pdf"
     pdf.write_bytes(response.content)
+    with translation.override("es"):
+        table = budget_vs_actuals(Programme.objects.get(code=CODE), 2010)
+        notes, total_label = table.notes, table.totals[-1].label
+    page_png(pdf, page_of(pdf, total_label), artifacts / "annex73_2010_pdf", dpi=80)  # looked at by hand
     text = flat(pdf_text(pdf, layout=True))
     start = text.index("7.3 ")
     annex = text[text.index("7.3 ", start + 1) : text.index("7.4 ", text.index("7.3 ", start + 1))]
     assert "Sin dato" in annex
-    with translation.override("es"):
-        notes = budget_vs_actuals(Programme.objects.get(code=CODE), 2010).notes
     assert len(notes) == 3 and all(note in annex for note in notes)
     assert "2,199,137.52" in annex and "1,351,014.47" in annex
     # The only zeros are the zero budgets of FIT's "??%" lines, each followed by its unknown spending.
