@@ -1,6 +1,7 @@
 """Admin for the programme, its logframe and indicators: what a programme officer edits by hand."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -92,7 +93,37 @@ class ResultAdmin(admin.ModelAdmin):
         return obj.statement[:90]
 
 
-class IndicatorValueInline(admin.TabularInline):
+class ReadOnlyAdmin:
+    """Shown, never written here: values, their history and versions change only through the entry service.
+
+    Without add, change or delete permission the admin renders its pages read-only, refuses their POSTs,
+    and refuses to delete a programme or indicator whose cascade would take such rows with it.
+    """
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyHistoryAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """The history stays readable; reverting to an old version would be a write, so it is refused."""
+
+    def has_change_history_permission(self, request, obj=None) -> bool:
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history saves a revert POSTed here with view permission alone.
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class IndicatorValueInline(ReadOnlyAdmin, admin.TabularInline):
     model = IndicatorValue
     extra = 0
     fields = [
@@ -142,7 +173,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SimpleHistoryAdmin):
+class IndicatorValueAdmin(ReadOnlyHistoryAdmin):
     list_display = ["indicator", "year", "quarter", "chain", "region", "sex", "value", "share", "no_data", "status"]
     list_filter = ["indicator__result__programme", "indicator__result__code", "status", "year", "quarter", "no_data"]
     search_fields = ["indicator__code", "indicator__name", "source_text", "comment"]
@@ -223,16 +254,15 @@ from indicators.models import Notification, QuarterState, ValueReview  # noqa: E
 
 
 @admin.register(QuarterState)
-class QuarterStateAdmin(SimpleHistoryAdmin):
-    """Where an admin sets the date a quarter opens for entry; status changes go through the review pages."""
+class QuarterStateAdmin(ReadOnlyHistoryAdmin):
+    """Quarter states, read-only: the opening date, submission, approval and reopening are set on the entry pages."""
 
     list_display = ["programme", "year", "quarter", "opens_on", "status", "reopened", "updated_by", "updated_at"]
     list_filter = ["programme", "status", "reopened", "year"]
-    readonly_fields = ["status", "reopened", "reason", "updated_by", "updated_at"]
 
 
 @admin.register(ValueReview)
-class ValueReviewAdmin(admin.ModelAdmin):
+class ValueReviewAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["value", "action", "reviewer", "created_at"]
     list_filter = ["action"]
     readonly_fields = ["value", "reviewer", "action", "comment", "created_at"]
