@@ -12,8 +12,6 @@ from indicators.models import Programme
 from indicators.permissions import access_programme
 from municipalities.exports import beneficiaries_workbook, template_workbook
 
-MIN_YEAR, MAX_YEAR = 2000, 2100
-
 
 def _programme(request: HttpRequest, code: str) -> Programme:
     programme = get_object_or_404(Programme, code=code)
@@ -27,8 +25,9 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _year(year: int) -> int:
-    if not MIN_YEAR <= year <= MAX_YEAR:
+def _year(programme: Programme, year: int) -> int:
+    """A year of the programme's life (the years its reports exist for); 404 otherwise."""
+    if year not in programme.years:
         raise Http404("No such year.")
     return year
 
@@ -51,11 +50,13 @@ def beneficiaries_template(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def indicator_tables(request: HttpRequest, code: str, year: int) -> HttpResponse:
     programme = _programme(request, code)
-    return _xlsx(indicator_tables_workbook(programme, _year(year)), f"indicadores_{programme.code}_{year}.xlsx")
+    content = indicator_tables_workbook(programme, _year(programme, year))
+    return _xlsx(content, f"indicadores_{programme.code}_{year}.xlsx")
 
 
 @login_required
 @require_GET
 def budget_vs_actuals(request: HttpRequest, code: str, year: int) -> HttpResponse:
     programme = _programme(request, code)
-    return _xlsx(budget_vs_actuals_workbook(programme, _year(year)), f"budget_vs_actuals_{programme.code}_{year}.xlsx")
+    content = budget_vs_actuals_workbook(programme, _year(programme, year))
+    return _xlsx(content, f"budget_vs_actuals_{programme.code}_{year}.xlsx")

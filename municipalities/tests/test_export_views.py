@@ -1,6 +1,7 @@
 """Excel downloads through HTTP: members get the files, others are refused."""
 
 import io
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -10,6 +11,11 @@ from indicators.models import Membership
 from tests.factories import MembershipFactory, ProgrammeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def per0601011_record():
+    """A programme with PER0601011's code and life (2008–2012), nothing else."""
+    return ProgrammeFactory(code="PER0601011", start_effective=date(2008, 4, 1), end_effective=date(2012, 11, 1))
 
 ROUTES = [
     ("exports:beneficiaries", {}, "Ubigeo"),
@@ -21,7 +27,7 @@ ROUTES = [
 
 @pytest.mark.parametrize(("name", "kwargs", "first_header"), ROUTES)
 def test_a_member_downloads_the_workbook(client, name, kwargs, first_header):
-    membership = MembershipFactory(programme=ProgrammeFactory(code="PER0601011"), role=Membership.Role.EMCL)
+    membership = MembershipFactory(programme=per0601011_record(), role=Membership.Role.EMCL)
     client.force_login(membership.user)
 
     response = client.get(reverse(name, kwargs={"code": "PER0601011", **kwargs}))
@@ -49,11 +55,12 @@ def test_anonymous_is_sent_to_login(client, name, kwargs, first_header):
     assert response.status_code == 302 and "login" in response["Location"]
 
 
-def test_unknown_programme_or_absurd_year_is_404(client):
-    membership = MembershipFactory(programme=ProgrammeFactory(code="PER0601011"), role=Membership.Role.ADMIN)
+@pytest.mark.parametrize("year", [99999, 2007, 2013, 2031])
+@pytest.mark.parametrize("name", ["exports:indicator_tables", "exports:budget_vs_actuals"])
+def test_unknown_programme_or_a_year_outside_the_programmes_life_is_404(client, name, year):
+    membership = MembershipFactory(programme=per0601011_record(), role=Membership.Role.ADMIN)
     client.force_login(membership.user)
 
     assert client.get(reverse("exports:beneficiaries", kwargs={"code": "NOPE"})).status_code == 404
-    assert (
-        client.get(reverse("exports:indicator_tables", kwargs={"code": "PER0601011", "year": 99999})).status_code == 404
-    )
+    assert client.get(reverse(name, kwargs={"code": "PER0601011", "year": year})).status_code == 404
+    assert client.get(reverse(name, kwargs={"code": "PER0601011", "year": 2008})).status_code == 200
