@@ -324,16 +324,33 @@ class SeriesPointSerializer(serializers.Serializer):
     chain = serializers.CharField(allow_null=True, help_text="Value chain slug; null = all chains")
     sex = serializers.ChoiceField(choices=["", "F", "M"], help_text="Empty = all")
     region = serializers.CharField(allow_blank=True, help_text="Department code; empty = all regions")
-    value = serializers.DecimalField(max_digits=30, decimal_places=4, allow_null=True)
+    value = serializers.DecimalField(
+        max_digits=30, decimal_places=4, allow_null=True, help_text="The period's figure in the indicator's unit"
+    )
     value_source = serializers.ChoiceField(choices=["entered", "stated", "computed"], allow_null=True)
-    stored_value = serializers.DecimalField(max_digits=30, decimal_places=4, allow_null=True)
+    stored_value = serializers.DecimalField(
+        max_digits=30, decimal_places=4, allow_null=True, help_text="The row stored for exactly this period"
+    )
     share = serializers.DecimalField(max_digits=30, decimal_places=4, allow_null=True)
+    numerator = serializers.DecimalField(max_digits=30, decimal_places=4, allow_null=True, help_text="Ratios")
+    denominator = serializers.DecimalField(max_digits=30, decimal_places=4, allow_null=True, help_text="Ratios")
+    year_to_date = serializers.DecimalField(
+        max_digits=30,
+        decimal_places=4,
+        allow_null=True,
+        help_text="A quarter: the figure from the year's start to the quarter's end; a year: its value",
+    )
     no_data_reason = serializers.ChoiceField(
         choices=["reported_no_data", "not_entered", "not_computable"], allow_null=True
     )
     no_data_note = serializers.CharField(allow_blank=True)
     target = serializers.DecimalField(max_digits=30, decimal_places=4, allow_null=True)
     target_share = serializers.DecimalField(max_digits=30, decimal_places=4, allow_null=True)
+    target_period = serializers.CharField(
+        allow_null=True,
+        help_text="The period the target belongs to: the point's own, or its year's when carried down to a "
+        "quarter (the achievement then measures year_to_date); null for the whole programme's final target",
+    )
     achievement = serializers.DecimalField(
         max_digits=30, decimal_places=6, allow_null=True, help_text="Ratio: 1.06 = 106 %, uncapped"
     )
@@ -394,10 +411,14 @@ def series_json(item: series_selector.IndicatorSeries) -> dict:
                 "value_source": p.value_source,
                 "stored_value": _fixed(p.stored_value, 4),
                 "share": _fixed(p.share, 4),
+                "numerator": _fixed(p.numerator, 4),
+                "denominator": _fixed(p.denominator, 4),
+                "year_to_date": _fixed(p.year_to_date, 4),
                 "no_data_reason": p.no_data_reason,
                 "no_data_note": p.no_data_note,
                 "target": _fixed(p.target, 4),
                 "target_share": _fixed(p.target_share, 4),
+                "target_period": p.target_period,
                 "achievement": _fixed(p.achievement, 6),
                 "achievement_source": p.achievement_source,
                 "status": p.status,
@@ -414,6 +435,9 @@ NUMERIC_COLUMNS = (
     "value",
     "stored_value",
     "share",
+    "numerator",
+    "denominator",
+    "year_to_date",
     "target",
     "target_share",
     "achievement",

@@ -1,7 +1,7 @@
 """Reads for the quarter entry pages, in a fixed number of queries whatever the number of indicators.
 
-Achievement so far comes from the scores engine (``indicators.scores``): the year-to-date
-figure of the indicator's total row against the year's target.
+The figures that judge a value (the year so far, the target, the achievement) come from the figure
+read model (``indicators.figures``), the same figures the card, the report and the API show.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from chains.models import ValueChain
 from indicators import entry_rules as rules
-from indicators import permissions, scores
+from indicators import permissions
 from indicators.entry import (
     RowKey,
     allowed_rows,
@@ -29,7 +29,8 @@ from indicators.entry import (
     translated,
     window_for,
 )
-from indicators.models import Indicator, IndicatorTarget, IndicatorValue, Programme, QuarterState, Result, Sex
+from indicators.figures import IndicatorFigure, Printed, baseline_printed, figure_book
+from indicators.models import Indicator, IndicatorValue, Programme, QuarterState, Result, Sex
 from indicators.periods import Period
 
 
@@ -56,12 +57,14 @@ class EntryRow:
 class EntryIndicator:
     indicator: Indicator
     rows: list[EntryRow]
-    target: IndicatorTarget | None
-    year_to_date: Decimal | None
-    achievement: Decimal | None
+    figure: IndicatorFigure  # the total's figures for the quarter: year so far, target, achievement
     disaggregation_flag: str | None
     editable: bool
     is_ratio: bool = False
+
+    @property
+    def baseline(self) -> Printed:
+        return baseline_printed(self.indicator)
 
 
 @dataclass
@@ -140,19 +143,6 @@ def _label(key: RowKey, chains: dict[int, ValueChain], regions: dict[str, str]) 
     return _("Total")
 
 
-def _year_to_date(indicator: Indicator, totals: list[IndicatorValue], period: Period) -> Decimal | None:
-    observations = [
-        scores.Observation(Period(v.year, v.quarter), value=v.value, numerator=v.numerator, denominator=v.denominator)
-        for v in totals
-        if not v.no_data and (v.value is not None or (v.numerator is not None and v.denominator is not None))
-    ]
-    parts = [
-        scores.aggregate(observations, indicator.aggregation, Period(period.year, q))
-        for q in range(1, period.quarter + 1)
-    ]
-    return scores.combine(parts, indicator.aggregation).value
-
-
 def entry_page(
     *, programme: Programme, period: Period, scope: permissions.Scope, today: date | None = None
 ) -> EntryPage:
@@ -166,27 +156,17 @@ def entry_page(
         .select_related("result")
         .order_by("result__order", "order", "pk")
     )
-    values = IndicatorValue.objects.filter(indicator__result__programme=programme, year__lte=period.year)
-    values = values.select_related("entered_by")
+    before = period.previous()
+    # The stored rows of the quarter and the one before, as the form edits and compares them.
     current: dict[RowKey, IndicatorValue] = {}
     previous: dict[RowKey, IndicatorValue] = {}
-    totals: dict[int, list[IndicatorValue]] = defaultdict(list)
-    before = period.previous()
-    for value in values:
-        key = key_of(value)
-        if (value.year, value.quarter) == (period.year, period.quarter):
-            current[key] = value
-        elif (value.year, value.quarter) == (before.year, before.quarter):
-            previous[key] = value
-        if key.is_total and value.quarter != 0:
-            if (value.year, value.quarter) <= (period.year, period.quarter):
-                totals[value.indicator_id].append(value)
-    targets = {
-        t.indicator_id: t
-        for t in IndicatorTarget.objects.filter(
-            indicator__result__programme=programme, year=period.year, quarter=0, chain__isnull=True
-        )
-    }
+    for value in (
+        IndicatorValue.objects.filter(indicator__result__programme=programme)
+        .filter(Q(year=period.year, quarter=period.quarter) | Q(year=before.year, quarter=before.quarter))
+        .select_related("entered_by")
+    ):
+        (current if value.period == period else previous)[key_of(value)] = value
+    book = figure_book(indicators, last_year=period.year)
     groups: dict[int, EntryGroup] = {}
     status_counts: dict[str, int] = defaultdict(int)
     for value in current.values():
@@ -216,18 +196,11 @@ def entry_page(
                     editable=editable,
                 )
             )
-        ytd = _year_to_date(indicator, totals[indicator.pk], period)
-        target = targets.get(indicator.pk)
-        ratio = scores.achievement(
-            ytd, target.value if target else None, direction=indicator.direction, baseline=indicator.baseline
-        )
         groups.setdefault(indicator.result_id, EntryGroup(indicator.result)).indicators.append(
             EntryIndicator(
                 indicator=indicator,
                 rows=rows,
-                target=target,
-                year_to_date=ytd,
-                achievement=ratio,
+                figure=book.figure(indicator, period),
                 disaggregation_flag=_disaggregation_flag(indicator, rows),
                 editable=any(r.editable for r in rows),
                 is_ratio=is_ratio(indicator),

@@ -1,54 +1,40 @@
 """Excel export of the indicator tables (sections 3.2.1 and 3.3.1) for people who keep spreadsheets.
 
-One row per indicator with data: baseline, progress N-1 and N (programme-wide whole-year rows),
-target N, final target, achievement N (ratio from the scores engine, stated or computed) and comment.
+One row per indicator with data, the rows the report prints (``indicators.figures.indicator_lines``):
+baseline, progress N-1 and N (the year's row as entered or stated, else the figure made of its
+quarters), target N, final target, achievement N (ratio, stated or computed) and comment.
 Missing figures are empty cells; "Sin dato" marks a row entered as no data or an achievement that
 cannot be computed. User text goes through cse_monitor.spreadsheets (formula injection neutralised).
 """
 
-from decimal import Decimal
-
 from openpyxl import Workbook
 
 from cse_monitor.spreadsheets import append_row, as_number, to_bytes, write_header
-from indicators.models import Indicator, IndicatorComment, IndicatorTarget, IndicatorValue, Programme
-from indicators.periods import Period
-from indicators.selectors import indicator_achievements
+from indicators.figures import Printed, figure_book, indicator_lines
+from indicators.models import Indicator, Programme
 
 NO_DATA = "Sin dato"
 PERCENT = "0%"
 NUMBER = "#,##0.##"
 
 
-def _figure(value: Decimal | None, share: Decimal | None, no_data: bool = False) -> tuple[object, object]:
-    """(value, share as a ratio for a % cell) of a value, target, baseline or final target."""
-    if no_data:
+def _figure(printed: Printed) -> tuple[object, object]:
+    """(value, share as a ratio for a % cell) of a printed figure; its text when it has no number."""
+    if printed.no_data:
         return NO_DATA, None
-    return as_number(value), None if share is None else as_number(share / 100)
+    if printed.value is None and printed.share is None and printed.source_text:
+        return printed.source_text, None
+    return as_number(printed.value), None if printed.share is None else as_number(printed.share / 100)
 
 
 def indicator_tables_workbook(programme: Programme, year: int) -> bytes:
-    """The programme's indicator tables for ``year`` as .xlsx (one sheet, one row per indicator). Six queries."""
+    """The programme's indicator tables for ``year`` as .xlsx, the rows the report prints. Five queries."""
     indicators = list(
         Indicator.objects.filter(result__programme=programme, has_data=True)
         .select_related("result")
         .order_by("result__order", "result__code", "order", "code")
     )
-    ids = [i.pk for i in indicators]
-    values = {
-        (row.indicator_id, row.year): row
-        for row in IndicatorValue.objects.filter(
-            indicator_id__in=ids, year__in=[year - 1, year], quarter=0, chain__isnull=True, region="", sex=""
-        )
-    }
-    targets = {
-        t.indicator_id: t
-        for t in IndicatorTarget.objects.filter(indicator_id__in=ids, year=year, quarter=0, chain__isnull=True)
-    }
-    comments: dict[int, str] = {}
-    for comment in IndicatorComment.objects.filter(indicator_id__in=ids, year=year).order_by("source", "pk"):
-        comments.setdefault(comment.indicator_id, comment.text)
-    achievements = indicator_achievements(indicators, [Period(year)])
+    lines = indicator_lines(indicators, year, figure_book(indicators, last_year=year))
 
     book = Workbook()
     sheet = book.active
@@ -75,10 +61,8 @@ def indicator_tables_workbook(programme: Programme, year: int) -> bytes:
     write_header(sheet, header, [7, 8, 60, 12, 12, 8, 12, 8, 12, 8, 12, 8, 12, 8, 10, 12, 80])
     formats = {5: NUMBER, 6: PERCENT, 7: NUMBER, 8: PERCENT, 9: NUMBER, 10: PERCENT, 11: NUMBER, 12: PERCENT}
     formats |= {13: NUMBER, 14: PERCENT, 15: PERCENT}
-    for indicator in indicators:
-        previous, current = values.get((indicator.pk, year - 1)), values.get((indicator.pk, year))
-        target = targets.get(indicator.pk)
-        achievement = achievements[indicator.pk][0].achievement
+    for line in lines:
+        indicator, achievement = line.indicator, line.achievement
         append_row(
             sheet,
             [
@@ -86,14 +70,14 @@ def indicator_tables_workbook(programme: Programme, year: int) -> bytes:
                 indicator.code,
                 indicator.name,
                 indicator.unit,
-                *_figure(indicator.baseline, indicator.baseline_share),
-                *(_figure(previous.value, previous.share, previous.no_data) if previous else (None, None)),
-                *(_figure(current.value, current.share, current.no_data) if current else (None, None)),
-                *(_figure(target.value, target.share) if target else (None, None)),
-                *_figure(indicator.final_target, indicator.final_target_share),
+                *_figure(line.baseline),
+                *_figure(line.previous.printed),
+                *_figure(line.current.printed),
+                *_figure(line.target),
+                *_figure(line.final_target),
                 NO_DATA if achievement.value is None else as_number(achievement.value),
                 str(achievement.origin),
-                comments.get(indicator.pk, ""),
+                line.comment,
             ],
             formats,
         )

@@ -217,6 +217,24 @@ def aggregate(observations: Iterable[Observation], aggregation: str, period: Per
     return Aggregate(sum(with_value, ZERO))
 
 
+def year_to_date(observations: Iterable[Observation], aggregation: str, quarter: Period) -> Aggregate:
+    """An indicator's figure from its year's start to the end of ``quarter``, in its unit; ``NO_DATA`` if none.
+
+    What a quarter contributes towards the year's target: SUM Σ of the year's quarters so far, LATEST
+    the last of them, RATIO 100 × Σnumerator ÷ Σdenominator over them, RUNNING_TOTAL the running total
+    at the quarter's end (it already counts from the start). A whole-year row is not a quarter and
+    is never part of it.
+    """
+    if quarter.is_year:
+        raise ValueError(f"{quarter} is a year: year-to-date is measured at a quarter")
+    kind = Aggregation(aggregation)
+    if kind is Aggregation.RUNNING_TOTAL:
+        return aggregate(observations, aggregation, quarter)
+    so_far = [o for o in observations if o.period.year == quarter.year and 1 <= o.period.quarter <= quarter.quarter]
+    parts = [aggregate(so_far, aggregation, Period(quarter.year, q)) for q in range(1, quarter.quarter + 1)]
+    return combine(parts, aggregation)
+
+
 def combine(parts: Sequence[Aggregate], aggregation: str) -> Aggregate:
     """Combine consecutive sub-period figures (in order) into the figure of the whole; skips no data.
 

@@ -1,4 +1,7 @@
-"""Reads for the scores: gather inputs in a fixed number of queries, then call ``indicators.scores``.
+"""The monitoring card: the scores of each logframe level and the indicators' achievements, per period.
+
+Indicator figures come from the figure read model (``indicators.figures``); task scores from
+``indicators.scores`` over the tasks, read here in one query.
 
 The monitoring card (annex 7.2) shows, per logframe level and period, efficacy, efficiency,
 sustainability, the average indicator achievement and each indicator's achievement. Each
@@ -11,67 +14,23 @@ no efficacy, with no value or no target there is no achievement.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
 
 from django.conf import settings
 
 from indicators import scores
-from indicators.models import (
-    Indicator,
-    IndicatorTarget,
-    IndicatorValue,
-    Programme,
-    Result,
-    StatedAchievement,
-    StatedScore,
-    Task,
+from indicators.figures import (
+    WHOLE_PROGRAMME,
+    Figure,
+    FigureBook,
+    IndicatorFigure,
+    figure_book,
+    stated_or_computed,
 )
+from indicators.models import Indicator, Programme, Result, StatedScore, Task
 from indicators.periods import Period
-
-# A period of ``None`` is the whole programme: every value (against the final target), every task.
-WHOLE_PROGRAMME = None
-
-
-class Origin(StrEnum):
-    STATED = "stated"
-    COMPUTED = "computed"
-    NONE = "none"
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A ratio (1.06 = 106 %; sustainability 0.61) or None, with where it comes from."""
-
-    value: Decimal | None
-    origin: Origin
-
-    @property
-    def is_stated(self) -> bool:
-        return self.origin is Origin.STATED
-
-    @property
-    def percent(self) -> Decimal | None:
-        return None if self.value is None else self.value * 100
-
-
-NO_FIGURE = Figure(None, Origin.NONE)
-
-
-def _computed(value: Decimal | None) -> Figure:
-    return NO_FIGURE if value is None else Figure(value, Origin.COMPUTED)
-
-
-@dataclass(frozen=True)
-class IndicatorAchievement:
-    """An indicator's figures for one period (None: the whole programme): actual and target in its unit, ratio."""
-
-    period: Period | None
-    actual: Decimal | None
-    target: Decimal | None
-    achievement: Figure
 
 
 @dataclass(frozen=True)
@@ -81,7 +40,7 @@ class IndicatorRow:
     label: str
     direction: str
     aggregation: str
-    periods: list[IndicatorAchievement]
+    periods: list[IndicatorFigure]
 
 
 @dataclass(frozen=True)
@@ -127,115 +86,9 @@ def track_band() -> Decimal:
     return band
 
 
-def track_status(achievement: IndicatorAchievement, expected: Decimal | None) -> scores.TrackStatus:
+def track_status(achievement: IndicatorFigure, expected: Decimal | None) -> scores.TrackStatus:
     """On track / off track / no data of an indicator's achievement against the expected ratio, with the set band."""
     return scores.track_status(achievement.achievement.value, expected, track_band())
-
-
-# ---------------------------------------------------------------------------------------------
-# Indicator achievement
-
-
-def unit_figure(value: Decimal | None, share: Decimal | None, unit_kind: str | None = None) -> Decimal | None:
-    """The figure of a value or target row, in the indicator's unit.
-
-    Its number, or its share (percent) when it has no number; except for a count with share
-    ("927 (35%)"), whose figure is the count only: a share is never compared with a count target.
-    """
-    if unit_kind == Indicator.UnitKind.COUNT_SHARE:
-        return value
-    return value if value is not None else share
-
-
-def _observation(row: IndicatorValue, unit_kind: str | None = None) -> scores.Observation:
-    period = Period(row.year, row.quarter)
-    if row.no_data:
-        return scores.Observation(period)
-    return scores.Observation(period, unit_figure(row.value, row.share, unit_kind), row.numerator, row.denominator)
-
-
-def _target_for(
-    targets: dict[tuple[int, int], Decimal | None], period: Period | None, indicator: Indicator | None = None
-) -> Decimal | None:
-    """The period's own target; for a quarter without one, its year's; for the whole programme, the final target."""
-    if period is WHOLE_PROGRAMME:
-        if indicator is None:
-            return None
-        return unit_figure(indicator.final_target, indicator.final_target_share, indicator.unit_kind)
-    if (period.year, period.quarter) in targets:
-        return targets[(period.year, period.quarter)]
-    return targets.get((period.year, 0))
-
-
-def achievement_for(
-    indicator: Indicator,
-    period: Period | None,
-    observations: list[scores.Observation],
-    targets: dict[tuple[int, int], Decimal | None],
-    stated: dict[tuple[int, int], Decimal],
-) -> IndicatorAchievement:
-    actual = scores.aggregate(observations, indicator.aggregation, period).value
-    target = _target_for(targets, period, indicator)
-    if period is not WHOLE_PROGRAMME and (period.year, period.quarter) in stated:
-        return IndicatorAchievement(
-            period, actual, target, Figure(stated[(period.year, period.quarter)], Origin.STATED)
-        )
-    if indicator.unit_kind == Indicator.UnitKind.QUALITATIVE:
-        # A qualitative indicator's figure is its achievement, entered by hand in percent.
-        return IndicatorAchievement(period, actual, target, _computed(scores.entered_achievement(actual)))
-    ratio = scores.achievement(actual, target, direction=indicator.direction, baseline=indicator.baseline)
-    return IndicatorAchievement(period, actual, target, _computed(ratio))
-
-
-@dataclass
-class _IndicatorInputs:
-    observations: dict[int, list[scores.Observation]]
-    targets: dict[int, dict[tuple[int, int], Decimal | None]]
-    stated: dict[int, dict[tuple[int, int], Decimal]]
-
-
-def _indicator_inputs(indicators: Sequence[Indicator]) -> _IndicatorInputs:
-    """Values, targets and stated achievements of the indicators: three queries whatever their number."""
-    unit_kind = {i.pk: i.unit_kind for i in indicators}
-    indicator_ids = list(unit_kind)
-    observations: dict[int, list[scores.Observation]] = defaultdict(list)
-    # Only the programme-wide figure counts: rows for one chain, region or sex are breakdowns of it.
-    for row in IndicatorValue.objects.filter(
-        indicator_id__in=indicator_ids, chain__isnull=True, region="", sex=""
-    ).only("indicator_id", "year", "quarter", "value", "share", "numerator", "denominator", "no_data"):
-        observations[row.indicator_id].append(_observation(row, unit_kind[row.indicator_id]))
-    targets: dict[int, dict[tuple[int, int], Decimal | None]] = defaultdict(dict)
-    for row in IndicatorTarget.objects.filter(indicator_id__in=indicator_ids, chain__isnull=True).only(
-        "indicator_id", "year", "quarter", "value", "share"
-    ):
-        figure = unit_figure(row.value, row.share, unit_kind[row.indicator_id])
-        targets[row.indicator_id][(row.year, row.quarter)] = figure
-    stated: dict[int, dict[tuple[int, int], Decimal]] = defaultdict(dict)
-    for row in StatedAchievement.objects.filter(indicator_id__in=indicator_ids).only(
-        "indicator_id", "year", "quarter", "achievement"
-    ):
-        stated[row.indicator_id][(row.year, row.quarter)] = row.achievement
-    return _IndicatorInputs(observations, targets, stated)
-
-
-def indicator_achievements(
-    indicators: Iterable[Indicator], periods: Sequence[Period | None]
-) -> dict[int, list[IndicatorAchievement]]:
-    """Each indicator's achievement (ratio, stated or computed) per period, by indicator id; three queries."""
-    rows = list(indicators)
-    inputs = _indicator_inputs(rows)
-    return {
-        ind.pk: [
-            achievement_for(ind, p, inputs.observations[ind.pk], inputs.targets[ind.pk], inputs.stated[ind.pk])
-            for p in periods
-        ]
-        for ind in rows
-    }
-
-
-def indicator_achievement(indicator: Indicator, period: Period | None) -> IndicatorAchievement:
-    """One indicator's actual, target and achievement (ratio, stated or computed) for one period."""
-    return indicator_achievements([indicator], [period])[indicator.pk][0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,13 +122,6 @@ def _tasks_by_result(
     return out
 
 
-def _stated_or(stated: StatedScore | None, name: str, computed: Decimal | None) -> Figure:
-    value = None if stated is None else getattr(stated, name)
-    if value is not None:
-        return Figure(value, Origin.STATED)
-    return _computed(computed)
-
-
 def _ratings(level: LevelScoresFigures, index: int, thresholds) -> dict[str, str | None]:
     figures = {
         scores.Criterion.EFFICACY: level.efficacy[index],
@@ -284,6 +130,11 @@ def _ratings(level: LevelScoresFigures, index: int, thresholds) -> dict[str, str
         scores.Criterion.ACHIEVEMENT: level.average_achievement[index],
     }
     return {str(c): scores.suggest_rating(c, figure.value, thresholds) for c, figure in figures.items()}
+
+
+def _pure(figure: Figure) -> Decimal | None:
+    """The computed counterpart of a figure: its own value when computed, the one beside it when stated."""
+    return figure.computed if figure.is_stated else figure.value
 
 
 @dataclass
@@ -298,26 +149,47 @@ class LevelScoresFigures:
             self.efficacy[index].value, self.efficiency[index].value, self.sustainability[index].value
         )
 
+    def computed_values(self, index: int) -> scores.LevelScores:
+        return scores.LevelScores(
+            _pure(self.efficacy[index]), _pure(self.efficiency[index]), _pure(self.sustainability[index])
+        )
+
+
+def _pick(stated: StatedScore | None, name: str, shown: Decimal | None, computed: Decimal | None) -> Figure:
+    said = None if stated is None else getattr(stated, name)
+    return stated_or_computed(said, computed) if said is not None else stated_or_computed(None, shown)
+
 
 def _level_figures(
     result: Result,
     periods: Sequence[Period | None],
     stated_scores: dict[tuple[int, int, int], StatedScore],
-    computed: Sequence[scores.LevelScores],
-    averages: Sequence[Decimal | None],
+    shown: Sequence[tuple[scores.LevelScores, Decimal | None]],
+    computed: Sequence[tuple[scores.LevelScores, Decimal | None]],
 ) -> LevelScoresFigures:
+    """The level's figures per period: stated when stated (with the computed one beside), else ``shown``.
+
+    ``shown`` and ``computed`` are (task scores, average achievement) per period; they differ for the
+    specific objective, whose figures without a statement are the mean of its results' figures as shown,
+    while its computed counterpart is the mean of its results' computed figures only.
+    """
     out = LevelScoresFigures()
-    for period, level, mean in zip(periods, computed, averages, strict=True):
+    for period, (level, mean), (pure, pure_mean) in zip(periods, shown, computed, strict=True):
         stated = None if period is WHOLE_PROGRAMME else stated_scores.get((result.pk, period.year, period.quarter))
-        out.efficacy.append(_stated_or(stated, "efficacy", level.efficacy))
-        out.efficiency.append(_stated_or(stated, "efficiency", level.efficiency))
-        out.sustainability.append(_stated_or(stated, "sustainability", level.sustainability))
-        out.average_achievement.append(_stated_or(stated, "average_achievement", mean))
+
+        out.efficacy.append(_pick(stated, "efficacy", level.efficacy, pure.efficacy))
+        out.efficiency.append(_pick(stated, "efficiency", level.efficiency, pure.efficiency))
+        out.sustainability.append(_pick(stated, "sustainability", level.sustainability, pure.sustainability))
+        out.average_achievement.append(_pick(stated, "average_achievement", mean, pure_mean))
     return out
 
 
 def monitoring_card(
-    programme: Programme, periods: Sequence[Period | None], *, cap_average: bool = False
+    programme: Programme,
+    periods: Sequence[Period | None],
+    *,
+    cap_average: bool = False,
+    book: FigureBook | None = None,
 ) -> MonitoringCard:
     """The monitoring card of ``programme`` for ``periods`` (years, quarters, None = whole programme), in seven queries.
 
@@ -336,7 +208,8 @@ def monitoring_card(
     indicators = list(
         Indicator.objects.filter(result__programme=programme, has_data=True).order_by("result__order", "order", "code")
     )
-    achievements = indicator_achievements(indicators, periods)
+    book = book or figure_book(indicators)
+    achievements = {ind.pk: [book.figure(ind, p) for p in periods] for ind in indicators}
     stated_scores = {
         (s.result_id, s.year, s.quarter): s for s in StatedScore.objects.filter(result__programme=programme)
     }
@@ -346,11 +219,13 @@ def monitoring_card(
     for ind in indicators:
         indicators_of[ind.result_id].append(ind)
 
-    def averages(result: Result) -> list[Decimal | None]:
+    def averages(result: Result, figure_value) -> list[Decimal | None]:
         own = indicators_of[result.pk]
         return [
             scores.average_achievement(
-                [achievements[i.pk][index].achievement.value for i in own], [i.weight for i in own], cap=cap_average
+                [figure_value(achievements[i.pk][index].achievement) for i in own],
+                [i.weight for i in own],
+                cap=cap_average,
             )
             for index in range(len(periods))
         ]
@@ -367,14 +242,28 @@ def monitoring_card(
 
     sub_results = [r for r in results if r.kind == Result.Kind.RESULT]
     weights = [r.weight for r in sub_results] if any(r.weight is not None for r in sub_results) else None
-    figures = {r.pk: _level_figures(r, periods, stated_scores, task_scores(r), averages(r)) for r in sub_results}
+    figures = {}
+    for r in sub_results:
+        own = list(zip(task_scores(r), averages(r, lambda f: f.value), strict=True))
+        pure = list(zip(task_scores(r), averages(r, _pure), strict=True))
+        figures[r.pk] = _level_figures(r, periods, stated_scores, own, pure)
     for result in results:
         if result.kind == Result.Kind.SPECIFIC_OBJECTIVE:
-            from_results = [
+            shown = [
                 scores.objective_scores([figures[r.pk].values(i) for r in sub_results], weights)
                 for i in range(len(periods))
             ]
-            figures[result.pk] = _level_figures(result, periods, stated_scores, from_results, averages(result))
+            pure = [
+                scores.objective_scores([figures[r.pk].computed_values(i) for r in sub_results], weights)
+                for i in range(len(periods))
+            ]
+            figures[result.pk] = _level_figures(
+                result,
+                periods,
+                stated_scores,
+                list(zip(shown, averages(result, lambda f: f.value), strict=True)),
+                list(zip(pure, averages(result, _pure), strict=True)),
+            )
 
     levels = [
         LevelRow(

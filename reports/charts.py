@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-from reports import formatting
+from cse_monitor.lib import formatting
 
 PALETTE = ["#0b5d7a", "#c0392b", "#2e8b57", "#8e44ad", "#d68910", "#34495e"]
 WIDTH = 640

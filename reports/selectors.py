@@ -23,19 +23,10 @@ from budget.models import (
     PartnerContributionExecution,
 )
 from chains.models import ChainNote
-from indicators.models import (
-    Activity,
-    ActivityRating,
-    Indicator,
-    IndicatorComment,
-    IndicatorTarget,
-    IndicatorValue,
-    Partner,
-    Programme,
-    Result,
-)
+from indicators.figures import Figure, IndicatorLine, figure_book, indicator_lines
+from indicators.models import Activity, ActivityRating, Indicator, Partner, Programme, Result
 from indicators.periods import Period
-from indicators.selectors import Figure, MonitoringCard, monitoring_card
+from indicators.selectors import MonitoringCard, monitoring_card
 from municipalities.models import BeneficiaryDistrict
 from reports.models import (
     EmclDecision,
@@ -65,20 +56,6 @@ class ScoreRow:
     efficacy: Figure
     sustainability: Figure
     average_achievement: Figure
-
-
-@dataclass(frozen=True)
-class IndicatorLine:
-    """A row of 3.2.1 / 3.3.1. The figures are the raw rows as entered; ``achievement`` is the engine's."""
-
-    indicator: Indicator
-    baseline: dict
-    previous: dict
-    current: dict
-    target: dict
-    final_target: dict
-    comment: str
-    achievement: Figure | None
 
 
 @dataclass(frozen=True)
@@ -200,7 +177,7 @@ class AnnualReport:
         """False when nothing of the year was entered (the report then prints "Sin dato" throughout)."""
         return bool(
             any(level.risks or level.quality or level.activities or level.recommendations for level in self.levels)
-            or any(line.current.get("value") is not None for level in self.levels for line in level.indicators)
+            or any(line.current.value is not None for level in self.levels for line in level.indicators)
             or self.narratives
             or self.decisions
             or any(row.efficacy.value is not None for row in self.summary)
@@ -216,18 +193,6 @@ def card_periods(programme: Programme, year: int) -> list[Period]:
     start = programme.start_effective or programme.start_planned or programme.signature_date
     first = min(start.year, year) if start else year
     return [Period(y) for y in range(first, year)] + [Period(year, q) for q in (1, 2, 3, 4)]
-
-
-def _figure_row(value: IndicatorValue | IndicatorTarget | None, actual: Decimal | None = None) -> dict:
-    """What ``reports.formatting.indicator_figure`` needs to print a value or target row."""
-    if value is None:
-        return {"value": actual, "share": None, "source_text": "", "no_data": False}
-    return {
-        "value": value.value,
-        "share": value.share,
-        "source_text": value.source_text,
-        "no_data": getattr(value, "no_data", False),
-    }
 
 
 def _plan_section(programme: Programme, year: int) -> FinancialPlanSection | None:
@@ -303,26 +268,12 @@ def annual_report(programme: Programme, year: int) -> AnnualReport:
     partners = list(Partner.objects.filter(programme=programme).order_by("order", "pk"))
     results = list(Result.objects.filter(programme=programme).order_by("order", "code"))
     indicators = list(Indicator.objects.filter(result__programme=programme).order_by("result__order", "order", "code"))
-    indicator_ids = [i.pk for i in indicators]
-
-    # Indicator rows: the programme-wide whole-year rows of year N-1 and N.
-    values: dict[tuple[int, int], IndicatorValue] = {}
-    for row in IndicatorValue.objects.filter(
-        indicator_id__in=indicator_ids, year__in=[year - 1, year], quarter=0, chain__isnull=True, region="", sex=""
-    ):
-        values[(row.indicator_id, row.year)] = row
-    targets: dict[int, IndicatorTarget] = {
-        t.indicator_id: t
-        for t in IndicatorTarget.objects.filter(
-            indicator_id__in=indicator_ids, year=year, quarter=0, chain__isnull=True
-        )
-    }
-    comments: dict[int, str] = {}
-    for c in IndicatorComment.objects.filter(indicator_id__in=indicator_ids, year=year).order_by("source", "pk"):
-        comments.setdefault(c.indicator_id, c.text)
+    # One read of every indicator's figures, up to the report's year: the tables and the card share it.
+    book = figure_book(indicators, last_year=year)
+    lines = {line.indicator.pk: line for line in indicator_lines(indicators, year, book)}
 
     periods = card_periods(programme, year)
-    card = monitoring_card(programme, [Period(year), *periods])
+    card = monitoring_card(programme, [Period(year), *periods], book=book)
     year_index = 0  # the card's first period is the whole year N
 
     activities = list(Activity.objects.filter(result__programme=programme).order_by("result__order", "order", "code"))
@@ -346,37 +297,13 @@ def annual_report(programme: Programme, year: int) -> AnnualReport:
     summary: list[ScoreRow] = []
     for result in results:
         card_level = next((lv for lv in card.levels if lv.result_id == result.pk), None)
-        achievements = (
-            {row.indicator_id: row.periods[year_index].achievement for row in card_level.indicators}
-            if card_level
-            else {}
-        )
-        actuals = (
-            {row.indicator_id: row.periods[year_index].actual for row in card_level.indicators} if card_level else {}
-        )
         section = LevelSection(result=result, narratives=per_result_narratives.get(result.pk, {}))
         for ind in indicators:
             if ind.result_id != result.pk:
                 continue
             section.all_indicators.append(ind)
-            if not ind.has_data:
-                continue
-            section.indicators.append(
-                IndicatorLine(
-                    indicator=ind,
-                    baseline={"value": ind.baseline, "share": ind.baseline_share, "source_text": ind.baseline_text},
-                    previous=_figure_row(values.get((ind.pk, year - 1))),
-                    current=_figure_row(values.get((ind.pk, year)), actuals.get(ind.pk)),
-                    target=_figure_row(targets.get(ind.pk)),
-                    final_target={
-                        "value": ind.final_target,
-                        "share": ind.final_target_share,
-                        "source_text": ind.final_target_text,
-                    },
-                    comment=comments.get(ind.pk, ""),
-                    achievement=achievements.get(ind.pk),
-                )
-            )
+            if ind.pk in lines:
+                section.indicators.append(lines[ind.pk])
         section.activities = [
             ActivityLine(a, ratings[a.pk].rating, ratings[a.pk].comment)
             for a in activities

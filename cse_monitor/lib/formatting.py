@@ -83,12 +83,18 @@ def percent(ratio: object, places: int = 0, empty: str = NO_DATA) -> str:
     return f"{_layout(amount * HUNDRED, places)}%"
 
 
+PERCENT_VALUE_PLACES = 2
+
+
 def percent_value(value: object, empty: str = NO_DATA) -> str:
-    """A value already in percent (51.5 -> "51.5%"), trailing zeros dropped."""
+    """A value already in percent, at most two decimals rounded half up, trailing zeros dropped.
+
+    51.5 -> "51.5%"; a computed ratio 77.2727 -> "77.27%" (the share of a ratio indicator).
+    """
     amount = to_decimal(value)
     if amount is None:
         return empty
-    return f"{_layout(amount, None)}%"
+    return f"{_layout(_quantize(amount, PERCENT_VALUE_PLACES), None)}%"
 
 
 def score(ratio: object, places: int = 2, empty: str = NO_DATA) -> str:

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from django import template
-from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -16,11 +15,3 @@ def plain_number(number: Decimal | None) -> str:
     if not isinstance(number, Decimal):
         return str(number)
     return format(number.normalize(), "f")
-
-
-@register.filter
-def ratio_percent(ratio: Decimal | None) -> str:
-    """A ratio as an uncapped whole percentage (1.06 → "106 %"); "Sin dato" for None."""
-    if ratio is None:
-        return _("Sin dato")
-    return f"{(ratio * 100).quantize(Decimal('1'))} %"

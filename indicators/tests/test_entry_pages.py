@@ -7,8 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cse_monitor.lib import formatting
 from indicators.models import IndicatorTarget, IndicatorValue, Notification, QuarterState
 from indicators.periods import Period
+from indicators.selectors import monitoring_card
 from indicators.tests.entry_world import build_world
 from tests.factories import IndicatorFactory
 
@@ -46,10 +48,56 @@ def test_form_shows_baseline_previous_value_target_and_achievement_so_far(client
     client.force_login(world.staff)
     html = client.get(url(world)).content.decode()
     article = html[html.index(f'id="ind-{world.count.pk}"') :][:6000]
-    assert "12 (2011)" in article  # baseline as printed
+    baseline = formatting.indicator_figure(
+        value=world.count.baseline, unit_kind=world.count.unit_kind, source_text="12 (2011)"
+    )
+    assert f'data-figure="baseline">{baseline}</dd>' in article  # printed as the report prints it
     assert 'data-previous="33"' in article  # last period's value
-    assert "<dd>100</dd>" in article  # the year's target
-    assert '<dd class="achievement">40 %</dd>' in article  # scores.achievement(40, 100)
+    assert 'data-figure="target">100</dd>' in article  # the year's target
+    assert 'data-figure="year_to_date">40</dd>' in article
+    assert 'data-figure="achievement">40%</dd>' in article  # scores.achievement(40, 100)
+
+
+def test_so_far_this_year_counts_this_years_quarters_only(client, world):
+    # A draft of another year (2011Q4) is not part of 2012's "so far": the series gives the same figure.
+    IndicatorValue.objects.create(indicator=world.count, year=2011, quarter=4, value=D("3100"))
+    IndicatorValue.objects.create(indicator=world.count, year=2012, quarter=1, value=D("26"))
+    client.force_login(world.staff)
+    html = client.get(url(world)).content.decode()
+    article = html[html.index(f'id="ind-{world.count.pk}"') :][:6000]
+    assert 'data-figure="year_to_date">26</dd>' in article
+    assert 'data-figure="achievement">26%</dd>' in article
+    series = {p["period"]: p for p in series_points(client, world.count)}
+    assert (series["2012Q1"]["year_to_date"], series["2012Q1"]["achievement"]) == ("26.0000", "0.260000")
+
+
+def test_a_qualitative_indicator_reads_the_same_on_the_form_and_the_card(client, world):
+    # Its figure is its achievement in percent: 80 reads 80 %, not 80 against a target of 90 (89 %).
+    quality = IndicatorFactory(result=world.r1, code="R1.9", unit_kind="qualitative", aggregation="latest")
+    IndicatorTarget.objects.create(indicator=quality, year=2012, value=D("90"))
+    IndicatorValue.objects.create(indicator=quality, year=2012, quarter=1, value=D("80"))
+    client.force_login(world.admin)
+    html = client.get(url(world)).content.decode()
+    article = html[html.index(f'id="ind-{quality.pk}"') :][:6000]
+    card = monitoring_card(world.programme, [Q1])
+    figure = next(r for r in card.level("R1").indicators if r.code == "R1.9").periods[0].achievement
+    assert figure.value == D("0.8")
+    assert 'data-figure="achievement">80%</dd>' in article
+
+
+def test_a_row_holding_only_a_share_is_its_figure(client, world):
+    IndicatorValue.objects.create(indicator=world.rate, year=2012, quarter=1, value=None, share=D("40"))
+    client.force_login(world.staff_all)
+    html = client.get(url(world)).content.decode()
+    article = html[html.index(f'id="ind-{world.rate.pk}"') :][:6000]
+    assert 'data-figure="year_to_date">40%</dd>' in article
+    assert 'data-figure="achievement">50%</dd>' in article  # 40 % against the year's 80 %
+
+
+def series_points(client, indicator) -> list[dict]:
+    response = client.get(f"/api/v1/indicators/{indicator.pk}/series/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200, response.content
+    return response.json()["points"]
 
 
 def test_achievement_is_sin_dato_without_a_target(client, world):
@@ -57,7 +105,7 @@ def test_achievement_is_sin_dato_without_a_target(client, world):
     client.force_login(world.staff_all)
     html = client.get(url(world)).content.decode()
     article = html[html.index(f'id="ind-{world.money.pk}"') :][:4000]
-    assert '<dd class="achievement">Sin dato</dd>' in article
+    assert 'data-figure="achievement">Sin dato</dd>' in article
 
 
 def test_typed_comma_decimal_is_saved_as_a_decimal(client, world):

@@ -1,6 +1,7 @@
 """The monitoring card and indicator achievement selectors, on factory data and on the PER0601011 data."""
 
 import copy
+from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -8,6 +9,8 @@ import factory
 import pytest
 
 from chains.models import ValueChain
+from indicators.figures import NO_FIGURE, WHOLE_PROGRAMME, Figure, Origin
+from indicators.figures import indicator_figure as indicator_achievement
 from indicators.loading import programme_load, read_programme_file
 from indicators.models import (
     Activity,
@@ -22,18 +25,15 @@ from indicators.models import (
 )
 from indicators.periods import Period
 from indicators.scores import TrackStatus
-from indicators.selectors import (
-    NO_FIGURE,
-    WHOLE_PROGRAMME,
-    Figure,
-    Origin,
-    indicator_achievement,
-    monitoring_card,
-    track_band,
-    track_status,
-)
+from indicators.selectors import monitoring_card, track_band, track_status
 
 pytestmark = pytest.mark.django_db
+
+
+def ratio(value: D) -> D:
+    """A ratio as the read model rounds it (six decimals)."""
+    return value.quantize(D("0.000001"), ROUND_HALF_UP)
+
 
 Y2011 = Period(2011)
 Q1, Q2, Q3, Q4 = (Period(2011, q) for q in (1, 2, 3, 4))
@@ -120,7 +120,7 @@ def test_indicator_achievement_is_actual_over_the_period_target(levels):
     _target(ind, Y2011, D("397"))
     row = indicator_achievement(ind, Y2011)
     assert (row.actual, row.target) == (D("318"), D("397"))
-    assert row.achievement == Figure(D("318") / D("397"), Origin.COMPUTED)
+    assert row.achievement == Figure(ratio(D("318") / D("397")), Origin.COMPUTED)
 
 
 def test_running_total_indicator_adds_previous_years(levels):
@@ -160,8 +160,9 @@ def test_percentage_indicator_uses_summed_numerators_and_denominators(levels):
     _value(ind, Q2, numerator=D("9"), denominator=D("10"), share=D("90"))
     IndicatorTarget.objects.create(indicator=ind, year=2011, quarter=0, share=D("80"))
     row = indicator_achievement(ind, Y2011)
-    assert row.actual == D("100") * D("10") / D("12")
-    assert row.achievement.value == row.actual / D("80")
+    # Figures are rounded once, to the stored precision (four decimals; ratios six).
+    assert row.actual == (D("100") * D("10") / D("12")).quantize(D("0.0001"))
+    assert row.achievement.value == ratio(row.actual / D("80"))
 
 
 def test_count_with_share_compares_the_count_never_the_share_with_a_count_target(levels):
@@ -169,7 +170,7 @@ def test_count_with_share_compares_the_count_never_the_share_with_a_count_target
     ind = IndicatorFactory(result=r1, unit_kind=Indicator.UnitKind.COUNT_SHARE, aggregation="latest")
     _value(ind, Y2011, D("927"), share=D("35"))
     _target(ind, Y2011, D("1072"))
-    assert indicator_achievement(ind, Y2011).achievement.value == D("927") / D("1072")
+    assert indicator_achievement(ind, Y2011).achievement.value == ratio(D("927") / D("1072"))
     # Only the share was printed (R4.6: "68.1%" of the ODEL against a target of 72 ODEL): no achievement.
     shares_only = IndicatorFactory(result=r1, unit_kind=Indicator.UnitKind.COUNT_SHARE, aggregation="latest")
     _value(shares_only, Y2011, None, share=D("68.1"))
@@ -216,7 +217,9 @@ def test_stated_achievement_is_shown_as_stated_even_when_it_could_be_computed(le
     _target(ind, Y2011, D("20"))
     StatedAchievement.objects.create(indicator=ind, year=2011, quarter=0, achievement=D("1.52"))
     row = indicator_achievement(ind, Y2011)
-    assert row.achievement == Figure(D("1.52"), Origin.STATED)
+    # The computed one is kept beside it, so that a reader can be told that they differ.
+    assert row.achievement == Figure(D("1.52"), Origin.STATED, computed=D("0.5"))
+    assert row.achievement.computed_differs
     assert row.actual == D("10")  # the inputs are still shown
 
 
@@ -253,7 +256,7 @@ def test_whole_programme_uses_every_task_and_the_final_targets(programme, levels
     StatedScore.objects.create(result=r1, year=2011, quarter=0, efficacy=D("0.9"))
     card = monitoring_card(programme, [Y2011, WHOLE_PROGRAMME])
     row = card.level("R1")
-    assert row.efficacy == [Figure(D("0.9"), Origin.STATED), Figure(D("0.5"), Origin.COMPUTED)]
+    assert row.efficacy == [Figure(D("0.9"), Origin.STATED, computed=D("0")), Figure(D("0.5"), Origin.COMPUTED)]
     whole = row.indicators[0].periods[1]
     assert (whole.period, whole.actual, whole.target) == (None, D("40"), D("50"))
     assert whole.achievement == Figure(D("0.8"), Origin.COMPUTED)
@@ -265,8 +268,8 @@ def test_card_prefers_stated_scores_and_marks_them(programme, levels):
     TaskFactory(activity=ActivityFactory(result=r1), quarter=1, executed=True, planned_cost=10, actual_cost=10)
     StatedScore.objects.create(result=r1, year=2011, quarter=1, efficacy=D("0.31"), efficiency=D("0.58"))
     row = monitoring_card(programme, [Q1]).level("R1")
-    assert row.efficacy[0] == Figure(D("0.31"), Origin.STATED)
-    assert row.efficiency[0] == Figure(D("0.58"), Origin.STATED)
+    assert row.efficacy[0] == Figure(D("0.31"), Origin.STATED, computed=D("1"))
+    assert row.efficiency[0] == Figure(D("0.58"), Origin.STATED, computed=D("1"))
     # The stated row has no sustainability: computed from tasks (none assumable -> no data).
     assert row.sustainability[0] == NO_FIGURE
 
@@ -280,7 +283,10 @@ def test_objective_is_the_mean_of_its_results_unless_stated(programme, levels):
     assert card.level("OE").efficiency[0].value == (D("1.23") + D("1.15")) / 2
     assert card.level("OE").sustainability[0] == NO_FIGURE
     StatedScore.objects.create(result=oe, year=2011, quarter=0, efficacy=D("0.71"))
-    assert monitoring_card(programme, [Y2011]).level("OE").efficacy[0] == Figure(D("0.71"), Origin.STATED)
+    # Beside the stated figure, the mean of what the results computed (R2's tasks; R1 computes nothing).
+    assert monitoring_card(programme, [Y2011]).level("OE").efficacy[0] == Figure(
+        D("0.71"), Origin.STATED, computed=D("1")
+    )
 
 
 def test_objective_uses_result_weights_when_set(programme, levels):
@@ -493,14 +499,14 @@ def test_card_shows_every_stated_figure_of_table_2_1_and_annex_7_2_as_stated(per
         i = index[Period(stated["year"], stated["quarter"])]
         for name in ("efficacy", "efficiency", "sustainability", "average_achievement"):
             if stated.get(name) is not None:
-                assert getattr(level, name)[i] == Figure(D(stated[name]), Origin.STATED), (stated["level"], name)
+                figure = getattr(level, name)[i]
+                assert (figure.value, figure.origin) == (D(stated[name]), Origin.STATED), (stated["level"], name)
                 checked += 1
     for item in per0601011_data["indicators"]:
         row = next((r for lvl in card.levels for r in lvl.indicators if r.code == item["code"]), None)
         for stated in item["stated_achievements"]:
-            assert row.periods[index[Period(stated["year"], stated["quarter"])]].achievement == Figure(
-                D(stated["achievement"]), Origin.STATED
-            ), item["code"]
+            figure = row.periods[index[Period(stated["year"], stated["quarter"])]].achievement
+            assert (figure.value, figure.origin) == (D(stated["achievement"]), Origin.STATED), item["code"]
             checked += 1
     assert checked > 300  # 4 × 4 × 7 card scores, the 2011 rows of table 2.1 and 224 indicator cells
 

@@ -27,6 +27,7 @@ from indicators.scores import (
     sustainability,
     track_status,
     weighted_mean,
+    year_to_date,
 )
 
 
@@ -105,6 +106,40 @@ QUARTERS_2011 = [_q(2011, 1, D("10")), _q(2011, 2, D("20")), _q(2011, 3), _q(201
 )
 def test_aggregate_quarters(aggregation, period, expected):
     assert aggregate(QUARTERS_2011, aggregation, period).value == expected
+
+
+@pytest.mark.parametrize(
+    ("aggregation", "quarter", "expected"),
+    [
+        ("sum", 1, D("10")),
+        ("sum", 2, D("30")),  # Q1 + Q2
+        ("sum", 3, D("30")),  # Q3 "no data" adds nothing and is not a break
+        ("sum", 4, D("35")),
+        ("latest", 3, D("20")),  # the last value so far this year
+        ("latest", 4, D("5")),
+        ("running", 2, D("30")),  # a running total is already "so far"
+        ("running", 3, None),  # ... and unknown where nothing was measured
+    ],
+)
+def test_year_to_date(aggregation, quarter, expected):
+    assert year_to_date(QUARTERS_2011, aggregation, Period(2011, quarter)).value == expected
+
+
+def test_year_to_date_ignores_other_years_and_the_whole_year_row():
+    rows = [_q(2010, 4, D("99")), _q(2011, 0, D("1000")), *QUARTERS_2011]
+    assert year_to_date(rows, "sum", Period(2011, 2)).value == D("30")
+    assert year_to_date(rows, "latest", Period(2011, 1)).value == D("10")
+
+
+def test_year_to_date_of_a_ratio_sums_numerators_and_denominators():
+    rows = [_q(2011, 1, numerator=D("1"), denominator=D("2")), _q(2011, 2, numerator=D("9"), denominator=D("10"))]
+    got = year_to_date(rows, "ratio", Period(2011, 2))
+    assert (got.numerator, got.denominator, got.value) == (D("10"), D("12"), D("100") * D("10") / D("12"))
+
+
+def test_year_to_date_is_measured_at_a_quarter():
+    with pytest.raises(ValueError, match="is a year"):
+        year_to_date(QUARTERS_2011, "sum", Period(2011))
 
 
 def test_running_total_adds_the_previous_years_like_the_objective_indicator():

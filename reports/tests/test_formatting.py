@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from reports import formatting as f
+from cse_monitor.lib import formatting as f
 
 
 @pytest.mark.parametrize(

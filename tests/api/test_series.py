@@ -9,9 +9,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from indicators.api import NUMERIC_COLUMNS
 from indicators.series import COLUMNS
 
-from .factories import ChainFactory, IndicatorFactory, TargetFactory, ValueFactory
+from .factories import ChainFactory, IndicatorFactory, StatedAchievementFactory, TargetFactory, ValueFactory
 
 
 def points(response) -> dict:
@@ -157,17 +158,7 @@ def test_xlsx_opened_back_equals_the_json(staff_api, programme):
     table = list(sheet.iter_rows(values_only=True))
     assert tuple(table[0]) == COLUMNS
     assert len(table) - 1 == len(expected)
-    numeric = {
-        "indicator_id",
-        "value",
-        "stored_value",
-        "share",
-        "target",
-        "target_share",
-        "achievement",
-        "version",
-        "value_id",
-    }
+    numeric = set(NUMERIC_COLUMNS)
     for line, want in zip(table[1:], expected, strict=True):
         line = tuple(line) + (None,) * (len(COLUMNS) - len(line))  # trailing empty cells are not stored
         got = dict(zip(COLUMNS, line, strict=True))
@@ -238,3 +229,58 @@ def test_format_suffix_urls_serve_the_series(staff_api, programme, suffix, conte
     response = staff_api.get(f"/api/v1/indicators/R2.3/series.{suffix}?from=2011&to=2011")
     assert response.status_code == 200
     assert response["Content-Type"].startswith(content_type)
+
+
+def _periods(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [p["period"] for p in response.json()["points"]]
+
+
+def test_an_indicators_series_does_not_depend_on_the_other_indicators_asked_with_it(staff_api, programme):
+    from datetime import date
+
+    programme.start_effective, programme.end_effective = date(2010, 4, 1), date(2011, 12, 31)
+    programme.save()
+    # R2.3's points alone, and among others in the bulk endpoint, are the same points.
+    alone = staff_api.get("/api/v1/indicators/R2.3/series/").json()["points"]
+    bulk = staff_api.get("/api/v1/series/?programme=PRG1&indicator=R2.3,R2.1").json()["results"]
+    assert next(item["points"] for item in bulk if item["indicator"]["code"] == "R2.3") == alone
+    # One late value of another indicator pads nobody else's series.
+    ValueFactory(indicator=programme.results.get(code="R2").indicators.get(code="R2.1"), year=2026, quarter=4)
+    bulk = staff_api.get("/api/v1/series/?programme=PRG1&indicator=R2.3,R2.1").json()["results"]
+    by_code = {item["indicator"]["code"]: [p["period"] for p in item["points"]] for item in bulk}
+    assert by_code["R2.3"] == [p["period"] for p in alone]
+    assert by_code["R2.1"][-1] == "2026" and "2026Q4" in by_code["R2.1"]  # its own data stays visible
+
+
+def test_the_default_window_is_the_programmes_life_with_stated_achievements_only(staff_api, programme):
+    from datetime import date
+
+    from indicators.models import Indicator
+
+    programme.start_effective, programme.end_effective = date(2008, 4, 1), date(2012, 11, 1)
+    programme.save()
+    # Like PER0601011's R4.12: no value, no target, only the achievements annex 7.2 states.
+    stated_only = IndicatorFactory(result=programme.results.get(code="R2"), code="R2.7", order=7)
+    for year, ratio in ((2008, "0.15"), (2009, "0.30")):
+        StatedAchievementFactory(indicator=stated_only, year=year, quarter=0, achievement=Decimal(ratio))
+    got = _periods(staff_api.get("/api/v1/indicators/R2.7/series/?granularity=year"))
+    assert got == ["2008", "2009", "2010", "2011", "2012"]
+    points = {p["period"]: p for p in staff_api.get("/api/v1/indicators/R2.7/series/").json()["points"]}
+    assert (points["2008"]["achievement"], points["2008"]["achievement_source"]) == ("0.150000", "stated")
+    assert Indicator.objects.get(pk=stated_only.pk).values.count() == 0
+
+
+def test_a_quarter_measured_against_its_years_target_says_so(staff_api, programme):
+    got = points(staff_api.get("/api/v1/indicators/R2.1/series/?from=2011&to=2011"))
+    q2 = got[("2011Q2", None, "")]
+    # Q2's own value is 7; towards the year's target of 24 it counts what the year gathered so far: 5 + 7.
+    assert (q2["value"], q2["year_to_date"], q2["target"], q2["target_period"]) == (
+        "7.0000",
+        "12.0000",
+        "24.0000",
+        "2011",
+    )
+    assert q2["achievement"] == "0.500000"
+    year = got[("2011", None, "")]
+    assert (year["target_period"], year["year_to_date"]) == ("2011", year["value"])

@@ -206,7 +206,8 @@
       out.textContent = "";
     } else {
       var n = 100 * figures[0] / figures[1];
-      out.textContent = String(Math.round(n * 10000) / 10000) + " %";
+      // Two decimals at most, as the server prints a percentage (cse_monitor.lib.formatting.percent_value).
+      out.textContent = String(Math.round(n * 100) / 100) + "%";
       var prev = parseFloat(row.dataset.previous);
       var outlier = !isNaN(prev) && prev !== 0 && factor > 1 && (n / prev > factor || n / prev < 1 / factor);
       if (comment) { comment.classList.toggle("needs-comment", outlier && comment.value.trim() === ""); }

@@ -1,0 +1,1 @@
+"""The shared base: helpers every app may use. Imports no app of the project."""
