@@ -168,6 +168,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IndicatorValueStatusEnum": "indicators.models.IndicatorValue.Status",
         "EmclDecisionStatusEnum": "reports.models.EmclDecision.Status",
+        "ReportStatusEnum": "reports.models.Report.Status",
     },
 }
 
