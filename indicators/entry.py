@@ -628,7 +628,9 @@ def load_values(*, rows: Sequence[LoadedValue], user=None, reason: str = LOADED_
         part = row.chain_label or (str(row.chain_id) if row.chain_id else "") or row.region or row.sex
         where = f"{row.period} ({part})" if part else str(row.period)
         problems += [
-            LOAD_ROW_TEMPLATE.format(indicator=row.indicator.code, period=where, field=field, message=translated(message))
+            LOAD_ROW_TEMPLATE.format(
+                indicator=row.indicator.code, period=where, field=field, message=translated(message)
+            )
             for field, message in errors
         ]
         objects.append(
