@@ -18,7 +18,7 @@ def per0601011(db):
     """The PER0601011 programme loaded from fixtures/per0601011/programme.json (the seed's data)."""
     from pathlib import Path
 
-    from indicators.loading import programme_load, read_programme_file
+    from programmes.loading import programme_load, read_programme_file
     from indicators.models import Programme
 
     path = Path(__file__).resolve().parent / "fixtures" / "per0601011" / "programme.json"

@@ -46,7 +46,7 @@ def main() -> None:
     from django.db import connection
 
     from fixtures.build_per0601011 import DEFAULT_REGISTER, DEFAULT_SEED, build, read_register
-    from indicators.loading import _delete_programme, programme_load, read_programme_file
+    from programmes.loading import _delete_programme, programme_load, read_programme_file
     from indicators.models import Programme
 
     path = Path(__file__).resolve().parents[1] / "fixtures" / "per0601011" / "programme.json"

@@ -86,7 +86,7 @@ def main() -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     results = []
     try:
-        from indicators.loading import programme_load, read_programme_file
+        from programmes.loading import programme_load, read_programme_file
         from indicators.models import (
             Activity,
             Indicator,

@@ -45,7 +45,7 @@ def make(factor: int, source_code: str = "PER0601011") -> str:
         PartnerContributionExecution,
         YearlyBudget,
     )
-    from indicators.loading import _delete_programme
+    from programmes.loading import _delete_programme
     from indicators.models import (
         Activity,
         ActivityRating,

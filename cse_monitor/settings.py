@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "municipalities",
     "budget",
     "reports",
+    "programmes",
 ]
 
 MIDDLEWARE = [

@@ -25,7 +25,7 @@ from budget.models import (
     YearlyBudget,
 )
 from chains.models import ChainNote, ValueChain
-from indicators.loading import ProgrammeLoadError, programme_load, read_programme_file
+from programmes.loading import ProgrammeLoadError, programme_load, read_programme_file
 from indicators.models import (
     Activity,
     Indicator,
@@ -488,7 +488,7 @@ def test_a_file_that_is_not_a_programme_is_refused_with_a_message(tmp_path):
 def test_programme_delete_removes_everything_the_plain_delete_refuses(programme):
     from django.db.models.deletion import ProtectedError
 
-    from indicators.loading import programme_delete
+    from programmes.loading import programme_delete
 
     with pytest.raises(ProtectedError):
         Programme.objects.filter(code=CODE).delete()

@@ -11,7 +11,7 @@ import pytest
 from chains.models import ValueChain
 from indicators.figures import NO_FIGURE, WHOLE_PROGRAMME, Figure, Origin
 from indicators.figures import indicator_figure as indicator_achievement
-from indicators.loading import programme_load, read_programme_file
+from programmes.loading import programme_load, read_programme_file
 from indicators.models import (
     Activity,
     Indicator,

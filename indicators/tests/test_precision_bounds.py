@@ -15,7 +15,7 @@ from django.utils import translation
 from indicators import entry
 from indicators import entry_rules as rules
 from indicators.entry import RowKey, ValueInput
-from indicators.loading import FORMAT, ProgrammeLoadError, programme_load
+from programmes.loading import FORMAT, ProgrammeLoadError, programme_load
 from indicators.models import MEASURE, MONEY, SHARE, Indicator, IndicatorValue, Membership, QuarterState
 from indicators.periods import Period
 from indicators.tests.entry_world import build_world

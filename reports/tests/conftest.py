@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from indicators.loading import _delete_programme
+from programmes.loading import _delete_programme
 from indicators.models import Programme
 from reports.tests.factories import UserFactory, membership
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators.loading import programme_load, read_programme_file
+from programmes.loading import programme_load, read_programme_file
 from indicators.models import IndicatorValue, Membership, Programme
 from reports.tests.factories import UserFactory, membership
 

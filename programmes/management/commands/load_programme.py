@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.loading import ProgrammeLoadError, programme_load, read_programme_file
+from programmes.loading import ProgrammeLoadError, programme_load, read_programme_file
 
 
 class Command(BaseCommand):
