@@ -18,8 +18,8 @@ def per0601011(db):
     """The PER0601011 programme loaded from fixtures/per0601011/programme.json (the seed's data)."""
     from pathlib import Path
 
-    from programmes.loading import programme_load, read_programme_file
     from indicators.models import Programme
+    from programmes.loading import programme_load, read_programme_file
 
     path = Path(__file__).resolve().parent / "fixtures" / "per0601011" / "programme.json"
     outcome = programme_load(data=read_programme_file(path))

@@ -46,8 +46,8 @@ def main() -> None:
     from django.db import connection
 
     from fixtures.build_per0601011 import DEFAULT_REGISTER, DEFAULT_SEED, build, read_register
-    from programmes.loading import _delete_programme, programme_load, read_programme_file
     from indicators.models import Programme
+    from programmes.loading import _delete_programme, programme_load, read_programme_file
 
     path = Path(__file__).resolve().parents[1] / "fixtures" / "per0601011" / "programme.json"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)

@@ -86,7 +86,6 @@ def main() -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     results = []
     try:
-        from programmes.loading import programme_load, read_programme_file
         from indicators.models import (
             Activity,
             Indicator,
@@ -100,6 +99,7 @@ def main() -> None:
         )
         from indicators.periods import Period
         from indicators.selectors import monitoring_card
+        from programmes.loading import programme_load, read_programme_file
 
         data = read_programme_file(Path(__file__).resolve().parents[1] / "fixtures/per0601011/programme.json")
         programme_load(data=copy.deepcopy(data))

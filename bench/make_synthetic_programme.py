@@ -45,7 +45,6 @@ def make(factor: int, source_code: str = "PER0601011") -> str:
         PartnerContributionExecution,
         YearlyBudget,
     )
-    from programmes.loading import _delete_programme
     from indicators.models import (
         Activity,
         ActivityRating,
@@ -60,6 +59,7 @@ def make(factor: int, source_code: str = "PER0601011") -> str:
         StatedScore,
     )
     from municipalities.models import BeneficiaryDistrict, District
+    from programmes.loading import _delete_programme
     from reports.models import EmclDecision, LessonLearned, NarrativeSection, QualityCriterion, Recommendation, Risk
 
     code = f"SYNx{factor}"

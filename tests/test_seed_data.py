@@ -25,7 +25,6 @@ from budget.models import (
     YearlyBudget,
 )
 from chains.models import ChainNote, ValueChain
-from programmes.loading import ProgrammeLoadError, programme_load, read_programme_file
 from indicators.models import (
     Activity,
     Indicator,
@@ -37,6 +36,7 @@ from indicators.models import (
     StatedScore,
 )
 from municipalities.models import BeneficiaryDistrict, OdelMunicipality
+from programmes.loading import ProgrammeLoadError, programme_load, read_programme_file
 from reports.models import EmclDecision, LessonLearned, NarrativeSection, QualityCriterion, Recommendation, Risk
 
 pytestmark = pytest.mark.django_db

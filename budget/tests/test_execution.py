@@ -29,8 +29,8 @@ from budget.models import BudgetExpense, BudgetLine, YearlyBudget
 from budget.selectors import Extract, Span, budget_vs_actuals, total_budget
 from budget.selectors import yearly_execution as yearly_execution_of
 from fixtures.seed_numbers import parse_decimal
-from programmes.loading import programme_load, read_programme_file
 from indicators.models import Programme, Result
+from programmes.loading import programme_load, read_programme_file
 
 
 @pytest.mark.parametrize(

@@ -15,10 +15,10 @@ from django.utils import translation
 from indicators import entry
 from indicators import entry_rules as rules
 from indicators.entry import RowKey, ValueInput
-from programmes.loading import ProgrammeLoadError, programme_load, read_programme_file
 from indicators.models import Indicator, IndicatorValue, Programme, QuarterState
 from indicators.periods import Period
 from indicators.tests.entry_world import build_world
+from programmes.loading import ProgrammeLoadError, programme_load, read_programme_file
 from tests.api.conftest import token_client
 
 pytestmark = pytest.mark.django_db

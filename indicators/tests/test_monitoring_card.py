@@ -11,7 +11,6 @@ import pytest
 from chains.models import ValueChain
 from indicators.figures import NO_FIGURE, WHOLE_PROGRAMME, Figure, Origin
 from indicators.figures import indicator_figure as indicator_achievement
-from programmes.loading import programme_load, read_programme_file
 from indicators.models import (
     Activity,
     Indicator,
@@ -26,6 +25,7 @@ from indicators.models import (
 from indicators.periods import Period
 from indicators.scores import TrackStatus
 from indicators.selectors import monitoring_card, track_band, track_status
+from programmes.loading import programme_load, read_programme_file
 
 pytestmark = pytest.mark.django_db
 

@@ -15,10 +15,10 @@ from django.utils import translation
 from indicators import entry
 from indicators import entry_rules as rules
 from indicators.entry import RowKey, ValueInput
-from programmes.loading import FORMAT, ProgrammeLoadError, programme_load
 from indicators.models import MEASURE, MONEY, SHARE, Indicator, IndicatorValue, Membership, QuarterState
 from indicators.periods import Period
 from indicators.tests.entry_world import build_world
+from programmes.loading import FORMAT, ProgrammeLoadError, programme_load
 from tests.api.conftest import token_client
 from tests.factories import IndicatorFactory, MembershipFactory, UserFactory
 

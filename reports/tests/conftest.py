@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from programmes.loading import _delete_programme
 from indicators.models import Programme
+from programmes.loading import _delete_programme
 from reports.tests.factories import UserFactory, membership
 
 SEED_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "per0601011" / "programme.json"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from programmes.loading import programme_load, read_programme_file
 from indicators.models import IndicatorValue, Membership, Programme
+from programmes.loading import programme_load, read_programme_file
 from reports.tests.factories import UserFactory, membership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
