@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("indicators.urls")),
     path("reports/", include("reports.urls")),
     path("exports/", include("municipalities.urls")),
+    path("exports/", include("budget.urls")),
 ]

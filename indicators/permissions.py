@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from indicators.models import Membership, Programme
 
@@ -141,6 +143,20 @@ def access_programme(user, programme: Programme) -> Scope:
     if not can_view(scope):
         raise PermissionDenied(MSG_NOT_A_MEMBER)
     return scope
+
+
+def access_programme_code(user, code: str) -> Programme:
+    """The programme ``code`` when the user has a role in it; Http404 for an unknown code, PermissionDenied else."""
+    programme = get_object_or_404(Programme, code=code)
+    access_programme(user, programme)
+    return programme
+
+
+def programme_year(programme: Programme, year: int) -> int:
+    """``year`` when it is a year of the programme's life (``Programme.years``); Http404 otherwise."""
+    if year not in programme.years:
+        raise Http404(f"{programme.code} has no year {year}")
+    return year
 
 
 def access_value_edit(scope: Scope, *, result_id: int, chain_id: int | None = None, region: str = "") -> None:

@@ -19,4 +19,5 @@ urlpatterns = [
     path("entry/<str:code>/<str:period>/review/", views.review, name="review"),
     path("entry/<str:code>/<str:period>/reopen/", views.reopen, name="reopen"),
     path("entry/<str:code>/<str:period>/opening-date/", views.opening_date, name="opening_date"),
+    path("exports/<str:code>/indicadores-<int:year>.xlsx", views.indicator_tables_xlsx, name="indicator_tables_xlsx"),
 ]

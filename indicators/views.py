@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cse_monitor.spreadsheets import xlsx_response
 from indicators import entry, permissions
 from indicators.entry_selectors import EntryPage, entry_page, review_queue
+from indicators.exports import indicator_tables_workbook
 from indicators.forms import FollowUpForm, OpeningDateForm, ReasonForm, RowForm, initial_for
 from indicators.models import IndicatorValue, Membership, Notification, Programme, QuarterState, ValueReview
 from indicators.periods import InvalidPeriod, Period
@@ -365,3 +367,12 @@ def notifications(request: HttpRequest) -> HttpResponse:
         return redirect("indicators:notifications")
     items = Notification.objects.filter(user=request.user)[:200]
     return render(request, "indicators/notifications.html", {"items": items})
+
+
+@login_required
+@require_GET
+def indicator_tables_xlsx(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """The indicator tables of a year as a workbook (the rows the report prints)."""
+    programme = permissions.access_programme_code(request.user, code)
+    content = indicator_tables_workbook(programme, permissions.programme_year(programme, year))
+    return xlsx_response(content, f"indicadores_{programme.code}_{year}.xlsx")

@@ -18,10 +18,10 @@ def per0601011_record():
     return ProgrammeFactory(code="PER0601011", start_effective=date(2008, 4, 1), end_effective=date(2012, 11, 1))
 
 ROUTES = [
-    ("exports:beneficiaries", {}, "Ubigeo"),
-    ("exports:beneficiaries_template", {}, "Ubigeo"),
-    ("exports:indicator_tables", {"year": 2011}, "Nivel"),
-    ("exports:budget_vs_actuals", {"year": 2011}, "Code"),  # in the request's language, as the report
+    ("municipalities:beneficiaries", {}, "Ubigeo"),
+    ("municipalities:beneficiaries_template", {}, "Ubigeo"),
+    ("indicators:indicator_tables_xlsx", {"year": 2011}, "Nivel"),
+    ("budget:budget_vs_actuals_xlsx", {"year": 2011}, "Code"),  # in the request's language, as the report
 ]
 
 
@@ -56,11 +56,11 @@ def test_anonymous_is_sent_to_login(client, name, kwargs, first_header):
 
 
 @pytest.mark.parametrize("year", [99999, 2007, 2013, 2031])
-@pytest.mark.parametrize("name", ["exports:indicator_tables", "exports:budget_vs_actuals"])
+@pytest.mark.parametrize("name", ["indicators:indicator_tables_xlsx", "budget:budget_vs_actuals_xlsx"])
 def test_unknown_programme_or_a_year_outside_the_programmes_life_is_404(client, name, year):
     membership = MembershipFactory(programme=per0601011_record(), role=Membership.Role.ADMIN)
     client.force_login(membership.user)
 
-    assert client.get(reverse("exports:beneficiaries", kwargs={"code": "NOPE"})).status_code == 404
+    assert client.get(reverse("municipalities:beneficiaries", kwargs={"code": "NOPE"})).status_code == 404
     assert client.get(reverse(name, kwargs={"code": "PER0601011", "year": year})).status_code == 404
     assert client.get(reverse(name, kwargs={"code": "PER0601011", "year": 2008})).status_code == 200
