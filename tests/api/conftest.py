@@ -10,17 +10,17 @@ from cse_monitor.tokens import token_create
 from indicators.models import Indicator, Membership, StatedScore
 from municipalities.models import BeneficiaryDistrict, District
 from reports.models import EmclDecision
-
-from .factories import (
-    ChainFactory,
+from tests.factories import (
+    TEST_PASSWORD,
     IndicatorFactory,
+    IndicatorTargetFactory,
+    IndicatorValueFactory,
     ProgrammeFactory,
     ResultFactory,
     StatedAchievementFactory,
-    TargetFactory,
     UserFactory,
-    ValueFactory,
-    member,
+    ValueChainFactory,
+    membership,
 )
 
 
@@ -34,19 +34,19 @@ def programme(db):
     """PRG1 with R2 and three indicators, two chains, values, targets and a stated achievement."""
     prog = ProgrammeFactory(code="PRG1")
     r2 = ResultFactory(programme=prog, code="R2", order=2)
-    papa = ChainFactory(programme=prog, slug="papa-nativa", name="Papa nativa", order=1)
-    ChainFactory(programme=prog, slug="tara", name="Tara", order=2)
+    papa = ValueChainFactory(programme=prog, slug="papa-nativa", name="Papa nativa", order=1)
+    ValueChainFactory(programme=prog, slug="tara", name="Tara", order=2)
     sales = IndicatorFactory(result=r2, code="R2.1", order=1, disaggregated_by_chain=True, disaggregated_by_sex=True)
-    ValueFactory(indicator=sales, year=2011, quarter=1, value=Decimal("5"))
-    ValueFactory(indicator=sales, year=2011, quarter=2, value=Decimal("7"), status="draft")
-    ValueFactory(indicator=sales, year=2011, quarter=3, value=None, no_data=True, no_data_reason="Sin dato")
-    ValueFactory(indicator=sales, year=2011, quarter=1, chain=papa, value=Decimal("2"))
-    ValueFactory(indicator=sales, year=2011, quarter=1, sex="F", value=Decimal("3"))
-    TargetFactory(indicator=sales, year=2011, quarter=0, value=Decimal("24"))
+    IndicatorValueFactory(indicator=sales, year=2011, quarter=1, value=Decimal("5"))
+    IndicatorValueFactory(indicator=sales, year=2011, quarter=2, value=Decimal("7"), status="draft")
+    IndicatorValueFactory(indicator=sales, year=2011, quarter=3, value=None, no_data=True, no_data_reason="Sin dato")
+    IndicatorValueFactory(indicator=sales, year=2011, quarter=1, chain=papa, value=Decimal("2"))
+    IndicatorValueFactory(indicator=sales, year=2011, quarter=1, sex="F", value=Decimal("3"))
+    IndicatorTargetFactory(indicator=sales, year=2011, quarter=0, value=Decimal("24"))
     mesas = IndicatorFactory(result=r2, code="R2.3", order=3, aggregation=Indicator.Aggregation.LATEST, unit="mesas")
-    ValueFactory(indicator=mesas, year=2010, quarter=0, value=Decimal("4"), is_stated=True)
-    ValueFactory(indicator=mesas, year=2011, quarter=0, value=Decimal("8"), is_stated=True)
-    TargetFactory(indicator=mesas, year=2011, quarter=0, value=Decimal("8"))
+    IndicatorValueFactory(indicator=mesas, year=2010, quarter=0, value=Decimal("4"), is_stated=True)
+    IndicatorValueFactory(indicator=mesas, year=2011, quarter=0, value=Decimal("8"), is_stated=True)
+    IndicatorTargetFactory(indicator=mesas, year=2011, quarter=0, value=Decimal("8"))
     StatedAchievementFactory(indicator=mesas, year=2011, quarter=2, achievement=Decimal("0.75"))
     IndicatorFactory(result=r2, code="R2.9", order=9, has_data=False)
     return prog
@@ -83,7 +83,7 @@ def other_programme(db):
     prog = ProgrammeFactory(code="PRG2")
     result = ResultFactory(programme=prog, code="R2", order=2)
     IndicatorFactory(result=result, code="R2.1", order=1)
-    ChainFactory(programme=prog, slug="papa-nativa", order=1)
+    ValueChainFactory(programme=prog, slug="papa-nativa", order=1)
     return prog
 
 
@@ -92,10 +92,10 @@ def users(programme):
     """One user per role of PRG1, plus an authenticated outsider with no membership."""
     out = {}
     for role in Membership.Role.values:
-        user = UserFactory(username=f"api-{role}")
-        member(user, programme, role)
+        user = UserFactory(username=f"api-{role}", password=TEST_PASSWORD)
+        membership(user, programme, role)
         out[role] = user
-    out["outsider"] = UserFactory(username="api-outsider")
+    out["outsider"] = UserFactory(username="api-outsider", password=TEST_PASSWORD)
     return out
 
 

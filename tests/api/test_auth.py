@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from cse_monitor.models import ApiToken
 from cse_monitor.tokens import token_create
+from tests.factories import TEST_PASSWORD
 
 from .conftest import token_client
 
@@ -90,7 +91,7 @@ def test_token_failures_are_throttled_per_address(users, settings):
 
 def test_password_exchange_issues_a_working_token(users):
     response = APIClient().post(
-        "/api/v1/auth/token/", {"username": "api-staff", "password": "pw-for-tests-123", "name": "R"}, format="json"
+        "/api/v1/auth/token/", {"username": "api-staff", "password": TEST_PASSWORD, "name": "R"}, format="json"
     )
     assert response.status_code == 201
     body = response.json()
@@ -106,8 +107,9 @@ def test_password_exchange_refuses_bad_credentials_then_throttles(users, setting
     first = client.post("/api/v1/auth/token/", {"username": "api-staff", "password": "wrong"}, format="json")
     assert first.status_code == 401
     assert first.json()["error"]["code"] == "bad_credentials"
-    client.post("/api/v1/auth/token/", {"username": "api-staff", "password": "wrong"}, format="json")
-    third = client.post("/api/v1/auth/token/", {"username": "api-staff", "password": "pw-for-tests-123"}, format="json")
+    second = client.post("/api/v1/auth/token/", {"username": "api-staff", "password": "wrong"}, format="json")
+    assert second.status_code == 401
+    third = client.post("/api/v1/auth/token/", {"username": "api-staff", "password": TEST_PASSWORD}, format="json")
     assert third.status_code == 429
     assert not ApiToken.objects.exists()
 
@@ -126,6 +128,7 @@ def test_token_page_shows_the_secret_once_and_revokes(client, users):
     assert secret.encode() in created.content
     token = ApiToken.objects.get(user=users["staff"])
     listing = client.get("/api/tokens/")
+    assert listing.status_code == 200
     assert secret.encode() not in listing.content and token.prefix.encode() in listing.content
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
@@ -137,7 +140,11 @@ def test_token_page_shows_the_secret_once_and_revokes(client, users):
 def test_a_user_cannot_revoke_someone_elses_token(client, users):
     other = token_create(user=users["reviewer"], name="theirs")
     client.force_login(users["staff"])
-    client.post(f"/api/tokens/{other.token.pk}/revoke/")
+    response = client.post(f"/api/tokens/{other.token.pk}/revoke/", follow=True)
+    # Refused as if the token did not exist: back to the user's own token page, with the error.
+    assert response.status_code == 200
+    assert response.redirect_chain == [("/api/tokens/", 302)]
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
     other.token.refresh_from_db()
     assert other.token.is_active
 

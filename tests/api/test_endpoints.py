@@ -5,8 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from municipalities.models import District
-
-from .factories import IndicatorFactory, ValueFactory
+from tests.factories import IndicatorFactory, IndicatorValueFactory
 
 
 def results(response):
@@ -169,7 +168,7 @@ def test_unchanged_read_gets_a_304_and_a_change_a_new_etag(staff_api, programme)
     assert first.status_code == 200 and first.headers["ETag"] and first.headers["Last-Modified"]
     again = staff_api.get("/api/v1/indicators/R2.3/series/", HTTP_IF_NONE_MATCH=first.headers["ETag"])
     assert again.status_code == 304 and again.content == b""
-    ValueFactory(indicator=programme.results.get(code="R2").indicators.get(code="R2.3"), year=2012)
+    IndicatorValueFactory(indicator=programme.results.get(code="R2").indicators.get(code="R2.3"), year=2012)
     changed = staff_api.get("/api/v1/indicators/R2.3/series/", HTTP_IF_NONE_MATCH=first.headers["ETag"])
     assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
 
@@ -193,7 +192,7 @@ def test_list_query_count_does_not_grow_with_page_size(staff_api, full_programme
     result = full_programme.results.get(code="R2")
     for n in range(12):
         indicator = IndicatorFactory(result=result, code=f"R2.{20 + n}", order=20 + n)
-        ValueFactory(indicator=indicator, year=2011)
+        IndicatorValueFactory(indicator=indicator, year=2011)
     staff_api.get(path)  # the first use of a token records when it was used: one write, not a read
     small = _queries(staff_api, path + "?page_size=1")
     large = _queries(staff_api, path + "?page_size=100")

@@ -11,8 +11,7 @@ from django.core.management import call_command
 
 from cse_monitor.tokens import token_create
 from indicators.models import Indicator, Programme
-
-from .factories import UserFactory, member
+from tests.factories import UserFactory, membership
 
 PROGRAMME_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "per0601011" / "programme.json"
 
@@ -28,7 +27,7 @@ def test_client_pulls_the_r2_series_of_per0601011_with_a_token(live_server):
     call_command("load_programme", str(PROGRAMME_FILE), stdout=io.StringIO())
     programme = Programme.objects.get(code="PER0601011")
     analyst = UserFactory(username="donor-analyst")
-    member(analyst, programme, "emcl")
+    membership(analyst, programme, "emcl")
     token = token_create(user=analyst, name="dashboard").secret
 
     base = f"{live_server.url}/api/v1/series/?programme=PER0601011&level=R2&from=2008&to=2011"

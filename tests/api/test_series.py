@@ -11,8 +11,13 @@ from django.test.utils import CaptureQueriesContext
 
 from indicators.api import NUMERIC_COLUMNS
 from indicators.series import COLUMNS
-
-from .factories import ChainFactory, IndicatorFactory, StatedAchievementFactory, TargetFactory, ValueFactory
+from tests.factories import (
+    IndicatorFactory,
+    IndicatorTargetFactory,
+    IndicatorValueFactory,
+    StatedAchievementFactory,
+    ValueChainFactory,
+)
 
 
 def points(response) -> dict:
@@ -80,7 +85,9 @@ def test_chain_parameter_gives_that_chains_series(staff_api, programme):
 
 def test_a_chain_target_measures_the_chains_series(staff_api, programme):
     indicator = programme.results.get(code="R2").indicators.get(code="R2.1")
-    TargetFactory(indicator=indicator, year=2011, quarter=1, chain=programme.chains.get(slug="papa-nativa"), value=4)
+    IndicatorTargetFactory(
+        indicator=indicator, year=2011, quarter=1, chain=programme.chains.get(slug="papa-nativa"), value=4
+    )
     got = points(staff_api.get("/api/v1/indicators/R2.1/series/?from=2011Q1&to=2011Q1&chain=papa-nativa"))
     assert got[("2011Q1", "papa-nativa", "")]["achievement"] == "0.500000"
 
@@ -182,11 +189,11 @@ def test_series_query_count_does_not_grow_with_periods_chains_or_indicators(staf
     result = programme.results.get(code="R2")
     few = _series_queries(staff_api, "/api/v1/series/?programme=PRG1&from=2011&to=2011&disaggregate=chain")
     for n in range(6):
-        ChainFactory(programme=programme, slug=f"extra-{n}", order=10 + n)
+        ValueChainFactory(programme=programme, slug=f"extra-{n}", order=10 + n)
         indicator = IndicatorFactory(result=result, code=f"R2.{30 + n}", order=30 + n, disaggregated_by_chain=True)
         for year in range(2008, 2013):
             for quarter in range(1, 5):
-                ValueFactory(indicator=indicator, year=year, quarter=quarter)
+                IndicatorValueFactory(indicator=indicator, year=year, quarter=quarter)
     many = _series_queries(staff_api, "/api/v1/series/?programme=PRG1&from=2008&to=2012&disaggregate=chain")
     assert few == many
     single_short = _series_queries(staff_api, "/api/v1/indicators/R2.30/series/?from=2011&to=2011")
@@ -200,7 +207,9 @@ def test_fast_series_json_equals_the_documented_serializer(programme):
     from indicators.series import SeriesQuery, series_for
 
     indicator = Indicator.objects.get(code="R2.1")
-    TargetFactory(indicator=indicator, year=2011, quarter=3, value=Decimal("7"))  # achievement 5/7: many decimals
+    IndicatorTargetFactory(
+        indicator=indicator, year=2011, quarter=3, value=Decimal("7")
+    )  # achievement 5/7: many decimals
     found = series_for(
         Indicator.objects.filter(result__programme=programme).select_related("result__programme"),
         SeriesQuery(disaggregate=("sex", "chain")),
@@ -215,8 +224,8 @@ def test_running_total_adds_earlier_years_and_is_marked_computed(staff_api, prog
     total = IndicatorFactory(
         result=programme.results.get(code="R2"), code="R2.5", order=5, aggregation=Indicator.Aggregation.RUNNING_TOTAL
     )
-    ValueFactory(indicator=total, year=2010, quarter=0, value=Decimal("4"))
-    ValueFactory(indicator=total, year=2011, quarter=1, value=Decimal("3"))
+    IndicatorValueFactory(indicator=total, year=2010, quarter=0, value=Decimal("4"))
+    IndicatorValueFactory(indicator=total, year=2011, quarter=1, value=Decimal("3"))
     got = points(staff_api.get("/api/v1/indicators/R2.5/series/?from=2010&to=2011Q2"))
     assert got[("2010", None, "")]["value"] == "4.0000"
     assert (got[("2011Q1", None, "")]["value"], got[("2011Q1", None, "")]["value_source"]) == ("7.0000", "computed")
@@ -246,7 +255,7 @@ def test_an_indicators_series_does_not_depend_on_the_other_indicators_asked_with
     bulk = staff_api.get("/api/v1/series/?programme=PRG1&indicator=R2.3,R2.1").json()["results"]
     assert next(item["points"] for item in bulk if item["indicator"]["code"] == "R2.3") == alone
     # One late value of another indicator pads nobody else's series.
-    ValueFactory(indicator=programme.results.get(code="R2").indicators.get(code="R2.1"), year=2026, quarter=4)
+    IndicatorValueFactory(indicator=programme.results.get(code="R2").indicators.get(code="R2.1"), year=2026, quarter=4)
     bulk = staff_api.get("/api/v1/series/?programme=PRG1&indicator=R2.3,R2.1").json()["results"]
     by_code = {item["indicator"]["code"]: [p["period"] for p in item["points"]] for item in bulk}
     assert by_code["R2.3"] == [p["period"] for p in alone]

@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 from cse_monitor.models import ApiToken
-
-from .factories import UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -14,12 +13,12 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_create_and_revoke_a_token_in_the_browser(live_server, chromium):
-    UserFactory(username="browser-staff")
+    UserFactory(username="browser-staff", password=TEST_PASSWORD)
     ARTIFACTS.mkdir(exist_ok=True)
     page = chromium.new_page()
     page.goto(f"{live_server.url}/accounts/login/?next=/api/tokens/")
     page.fill("input[name=username]", "browser-staff")
-    page.fill("input[name=password]", "pw-for-tests-123")
+    page.fill("input[name=password]", TEST_PASSWORD)
     page.press("input[name=password]", "Enter")
     page.wait_for_url(f"{live_server.url}/api/tokens/")
     page.fill("input[name=name]", "donor dashboard")

@@ -9,9 +9,9 @@ from indicators import scores
 from indicators.models import Indicator, IndicatorValue, Membership
 from indicators.periods import Period
 from municipalities.models import BeneficiaryDistrict, District
+from tests.factories import IndicatorFactory, UserFactory
 
 from .conftest import token_client
-from .factories import IndicatorFactory, UserFactory
 
 
 def current_quarter() -> Period:
