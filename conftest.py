@@ -43,3 +43,16 @@ def chromium(monkeypatch):
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def member(db):
+    """A function making a user with ``role`` in ``programme`` (``member(programme, "emcl")``)."""
+    from reports.tests.factories import UserFactory, membership
+
+    def make(programme, role, username=None):
+        user = UserFactory(username=username or f"{role}-{programme.code}")
+        membership(user, programme, role)
+        return user
+
+    return make

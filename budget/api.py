@@ -9,7 +9,8 @@ from rest_framework import serializers
 
 from budget.execution import execution
 from budget.models import BudgetLine, FinMode
-from cse_monitor.api import SPARSE_FIELDS, ModelSerializer, ReadViewSet, UpdatedSinceFilter, visible_programme_ids
+from cse_monitor.lib.api import SPARSE_FIELDS, ModelSerializer, ReadViewSet, UpdatedSinceFilter
+from indicators.permissions import visible_programmes
 
 
 class BudgetLineSerializer(ModelSerializer):
@@ -81,7 +82,7 @@ class BudgetLineViewSet(ReadViewSet):
 
     def get_queryset(self):
         return (
-            BudgetLine.objects.filter(programme__in=visible_programme_ids(self.request.user))
+            BudgetLine.objects.filter(programme__in=visible_programmes(self.request.user))
             .select_related("programme", "parent", "result")
             .annotate(spent_total=Sum("expenses__amount"))
         )

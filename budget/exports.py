@@ -4,7 +4,7 @@ The workbook reads ``budget.selectors.budget_vs_actuals`` as the report does and
 headings, rows, subtotals and notes in the same order and language. Amounts are numbers in the
 programme's currency, rates Excel percentages (ratio cells); a figure that is not known is the text
 "Sin dato", as in the report, never an empty or zero cell. Line names go through
-cse_monitor.spreadsheets (formula injection neutralised).
+cse_monitor.lib.spreadsheets (formula injection neutralised).
 """
 
 from decimal import Decimal
@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from budget.selectors import AnnexRow, AnnexTotal, budget_vs_actuals
-from cse_monitor.spreadsheets import append_row, as_number, to_bytes, write_header
+from cse_monitor.lib.spreadsheets import append_row, as_number, to_bytes, write_header
 from indicators.models import Programme
 
 MONEY = "#,##0.00"

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from budget.exports import budget_vs_actuals_workbook
-from cse_monitor.spreadsheets import xlsx_response
+from cse_monitor.lib.spreadsheets import xlsx_response
 from indicators.permissions import access_programme_code, programme_year
 
 

@@ -4,7 +4,8 @@ from django_filters import rest_framework as filters
 from rest_framework import serializers
 
 from chains.models import ValueChain
-from cse_monitor.api import SPARSE_FIELDS, ModelSerializer, ReadViewSet, UpdatedSinceFilter, visible_programme_ids
+from cse_monitor.lib.api import SPARSE_FIELDS, ModelSerializer, ReadViewSet, UpdatedSinceFilter
+from indicators.permissions import visible_programmes
 
 
 class ValueChainSerializer(ModelSerializer):
@@ -35,6 +36,6 @@ class ValueChainViewSet(ReadViewSet):
     ordering = ["programme__code", "order"]
 
     def get_queryset(self):
-        return ValueChain.objects.filter(programme__in=visible_programme_ids(self.request.user)).select_related(
+        return ValueChain.objects.filter(programme__in=visible_programmes(self.request.user)).select_related(
             "programme"
         )

@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 from budget.api import BudgetLineViewSet
 from chains.api import ValueChainViewSet
 from cse_monitor import token_views
-from cse_monitor.api_errors import not_found
+from cse_monitor.lib.api_errors import not_found
 from indicators.api import (
     BulkSeriesView,
     IndicatorValueEntryView,

@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from cse_monitor.env import env_bool, env_int, env_list, env_str
+from cse_monitor.lib.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -163,7 +163,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",  # operations grouped by resource (indicators, values …), not all under "v1"
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "cse_monitor.api_errors.add_error_responses",
+        "cse_monitor.lib.api_errors.add_error_responses",
     ],
     # Two choice sets share the field name "status"; naming them keeps `check --deploy` free of W001 (issue 8).
     "ENUM_NAME_OVERRIDES": {

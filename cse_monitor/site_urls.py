@@ -2,10 +2,10 @@
 
 from django.urls import include, path
 
-from cse_monitor import views
+from programmes import views as programme_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", programme_views.home, name="home"),
     path("", include("indicators.urls")),
     path("reports/", include("reports.urls")),
     path("exports/", include("municipalities.urls")),

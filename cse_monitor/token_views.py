@@ -15,7 +15,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cse_monitor.api import ApiMixin
+from cse_monitor.lib.api import ApiMixin
 from cse_monitor.tokens import token_create, token_revoke, tokens_of, user_for_credentials
 
 

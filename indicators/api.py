@@ -15,7 +15,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cse_monitor.api import (
+from cse_monitor.lib.api import (
     SPARSE_FIELDS,
     BaseApiView,
     ModelSerializer,
@@ -23,14 +23,14 @@ from cse_monitor.api import (
     ReadViewSet,
     UpdatedSinceFilter,
     as_id,
-    visible_programme_ids,
 )
-from cse_monitor.api_errors import Ambiguous, ErrorSerializer, PreconditionFailed, PreconditionRequired
-from cse_monitor.api_renderers import CSVRenderer, XLSXRenderer
+from cse_monitor.lib.api_errors import Ambiguous, ErrorSerializer, PreconditionFailed, PreconditionRequired
+from cse_monitor.lib.api_renderers import CSVRenderer, XLSXRenderer
 from indicators import entry, entry_rules
 from indicators import series as series_selector
 from indicators.models import MEASURE, SHARE, Indicator, IndicatorValue, Programme, Result, Sex
 from indicators.periods import InvalidPeriod, Period
+from indicators.permissions import visible_programmes
 from indicators.precision import Precision
 
 # ---------------------------------------------------------------------------------------------
@@ -245,7 +245,7 @@ class ProgrammeViewSet(ReadViewSet):
     ordering = ["code"]
 
     def get_queryset(self):
-        return Programme.objects.filter(pk__in=visible_programme_ids(self.request.user))
+        return Programme.objects.filter(pk__in=visible_programmes(self.request.user))
 
 
 @SPARSE_FIELDS
@@ -259,7 +259,7 @@ class ResultViewSet(ReadViewSet):
     last_modified_field = None
 
     def get_queryset(self):
-        return Result.objects.filter(programme__in=visible_programme_ids(self.request.user)).select_related("programme")
+        return Result.objects.filter(programme__in=visible_programmes(self.request.user)).select_related("programme")
 
 
 def series_query(params) -> series_selector.SeriesQuery:
@@ -503,7 +503,7 @@ class IndicatorViewSet(SeriesRenderingMixin, ReadViewSet):
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
 
     def get_queryset(self):
-        return Indicator.objects.filter(result__programme__in=visible_programme_ids(self.request.user)).select_related(
+        return Indicator.objects.filter(result__programme__in=visible_programmes(self.request.user)).select_related(
             "result__programme"
         )
 
@@ -561,7 +561,7 @@ class BulkSeriesView(SeriesRenderingMixin, BaseApiView):
 
     def get_queryset(self):
         return (
-            Indicator.objects.filter(result__programme__in=visible_programme_ids(self.request.user))
+            Indicator.objects.filter(result__programme__in=visible_programmes(self.request.user))
             .select_related("result__programme")
             .order_by("result__programme__code", "result__order", "order", "pk")
         )
@@ -613,7 +613,7 @@ class IndicatorValueViewSet(ReadViewSet):
 
     def get_queryset(self):
         return IndicatorValue.objects.filter(
-            indicator__result__programme__in=visible_programme_ids(self.request.user)
+            indicator__result__programme__in=visible_programmes(self.request.user)
         ).select_related("indicator__result__programme", "chain")
 
 
@@ -733,7 +733,7 @@ class IndicatorValueEntryView(BaseApiView):
 
     def _locate(self, request, indicator: str, period: str):
         params = request.query_params
-        queryset = Indicator.objects.filter(result__programme__in=visible_programme_ids(request.user)).select_related(
+        queryset = Indicator.objects.filter(result__programme__in=visible_programmes(request.user)).select_related(
             "result__programme"
         )
         if params.get("programme"):
@@ -889,7 +889,7 @@ class QuarterActionView(BaseApiView):
         },
     )
     def post(self, request, programme: str, period: str):
-        prog = Programme.objects.filter(pk__in=visible_programme_ids(request.user), code=programme).first()
+        prog = Programme.objects.filter(pk__in=visible_programmes(request.user), code=programme).first()
         if prog is None:
             raise NotFound()
         when = parse_period(period, "period")

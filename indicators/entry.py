@@ -37,7 +37,6 @@ from indicators.models import (
     ValueReview,
 )
 from indicators.periods import Period
-from municipalities.models import BeneficiaryDistrict
 
 logger = logging.getLogger(__name__)
 
@@ -248,7 +247,8 @@ def allowed_rows(indicator: Indicator, chain_ids: Sequence[int], regions: Sequen
 
 def programme_regions(programme: Programme) -> dict[str, str]:
     """The programme's regions, department code → name: the departments of its beneficiary districts (one query)."""
-    rows = BeneficiaryDistrict.objects.filter(programme=programme).values_list(
+    # Through the programme's own relation to its beneficiaries: the core does not import municipalities.
+    rows = programme.beneficiaries.values_list(
         "district__ubigeo", "department_label", "district__department"
     )
     return rules.departments(rows)

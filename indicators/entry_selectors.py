@@ -14,7 +14,6 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from chains.models import ValueChain
 from indicators import entry_rules as rules
 from indicators import permissions
 from indicators.entry import (
@@ -131,7 +130,7 @@ class EntryPage:
         return [row for g in self.groups for i in g.indicators for row in i.rows]
 
 
-def _label(key: RowKey, chains: dict[int, ValueChain], regions: dict[str, str]) -> str:
+def _label(key: RowKey, chains: dict, regions: dict[str, str]) -> str:
     if key.chain_id is not None:
         return chains[key.chain_id].name
     if key.region:
@@ -149,7 +148,7 @@ def entry_page(
     """Every indicator the user may see on the quarter form, grouped by result, with the figures that judge a value."""
     state = quarter_state(programme, period)
     window = window_for(state, today=today)
-    chains = {c.pk: c for c in ValueChain.objects.filter(programme=programme).order_by("order")}
+    chains = {c.pk: c for c in programme.chains.order_by("order")}
     regions = programme_regions(programme)
     indicators = list(
         Indicator.objects.filter(result__programme=programme, has_data=True)

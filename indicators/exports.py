@@ -4,12 +4,12 @@ One row per indicator with data, the rows the report prints (``indicators.figure
 baseline, progress N-1 and N (the year's row as entered or stated, else the figure made of its
 quarters), target N, final target, achievement N (ratio, stated or computed) and comment.
 Missing figures are empty cells; "Sin dato" marks a row entered as no data or an achievement that
-cannot be computed. User text goes through cse_monitor.spreadsheets (formula injection neutralised).
+cannot be computed. User text goes through cse_monitor.lib.spreadsheets (formula injection neutralised).
 """
 
 from openpyxl import Workbook
 
-from cse_monitor.spreadsheets import append_row, as_number, to_bytes, write_header
+from cse_monitor.lib.spreadsheets import append_row, as_number, to_bytes, write_header
 from indicators.figures import Printed, figure_book, indicator_lines
 from indicators.models import Indicator, Programme
 

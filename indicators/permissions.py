@@ -18,9 +18,11 @@ query per indicator.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -143,6 +145,20 @@ def access_programme(user, programme: Programme) -> Scope:
     if not can_view(scope):
         raise PermissionDenied(MSG_NOT_A_MEMBER)
     return scope
+
+
+def visible_programmes(user, *, roles: Iterable[str] | None = None) -> QuerySet[Programme]:
+    """The programmes ``user`` may read, by code: those of their memberships (with one of ``roles`` when given),
+    every programme for an active superuser, none for an anonymous or inactive user."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Programme.objects.none()
+    programmes = Programme.objects.order_by("code")
+    if user.is_superuser:
+        return programmes
+    memberships = Membership.objects.filter(user=user)
+    if roles is not None:
+        memberships = memberships.filter(role__in=list(roles))
+    return programmes.filter(pk__in=memberships.values("programme_id"))
 
 
 def access_programme_code(user, code: str) -> Programme:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cse_monitor.spreadsheets import xlsx_response
+from cse_monitor.lib.spreadsheets import xlsx_response
 from indicators import entry, permissions
 from indicators.entry_selectors import EntryPage, entry_page, review_queue
 from indicators.exports import indicator_tables_workbook
@@ -32,10 +32,7 @@ from indicators.periods import InvalidPeriod, Period
 @require_GET
 def entry_home(request: HttpRequest) -> HttpResponse:
     """ "My quarter": the user's programmes with their current and previous quarter."""
-    if request.user.is_superuser:
-        programmes = list(Programme.objects.order_by("code"))
-    else:
-        programmes = list(Programme.objects.filter(memberships__user=request.user).order_by("code"))
+    programmes = list(permissions.visible_programmes(request.user))
     today = timezone.localdate()
     current = Period(today.year, (today.month - 1) // 3 + 1)
     rows = [
@@ -267,13 +264,7 @@ def _seen_versions(data) -> dict[int, int]:
 @login_required
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
-    if request.user.is_superuser:
-        programmes = Programme.objects.all()
-    else:
-        programmes = Programme.objects.filter(
-            memberships__user=request.user,
-            memberships__role__in=[Membership.Role.REVIEWER, Membership.Role.ADMIN],
-        )
+    programmes = permissions.visible_programmes(request.user, roles=[Membership.Role.REVIEWER, Membership.Role.ADMIN])
     if not programmes.exists():
         raise PermissionDenied(permissions.MSG_CANNOT_REVIEW)
     return render(request, "indicators/review_list.html", {"quarters": review_queue(programmes=programmes)})

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportModelAdmin
 
-from cse_monitor.spreadsheets import XLSX_CONTENT_TYPE
+from cse_monitor.lib.spreadsheets import XLSX_CONTENT_TYPE
 from indicators.models import Programme
 from municipalities.exports import beneficiaries_workbook, refused_rows_workbook, template_workbook
 from municipalities.forms import BeneficiaryConfirmForm, BeneficiaryUploadForm

@@ -3,7 +3,8 @@
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 
-from cse_monitor.api import SPARSE_FIELDS, ModelSerializer, ReadViewSet, UpdatedSinceFilter, visible_programme_ids
+from cse_monitor.lib.api import SPARSE_FIELDS, ModelSerializer, ReadViewSet, UpdatedSinceFilter
+from indicators.permissions import visible_programmes
 from municipalities.models import BeneficiaryDistrict, District
 
 
@@ -96,5 +97,5 @@ class BeneficiaryDistrictViewSet(ReadViewSet):
 
     def get_queryset(self):
         return BeneficiaryDistrict.objects.filter(
-            programme__in=visible_programme_ids(self.request.user)
+            programme__in=visible_programmes(self.request.user)
         ).select_related("programme", "district")

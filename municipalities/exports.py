@@ -7,7 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from cse_monitor.spreadsheets import append_row, to_bytes, write_header
+from cse_monitor.lib.spreadsheets import append_row, to_bytes, write_header
 from indicators.models import Programme
 from municipalities.models import BeneficiaryDistrict, BeneficiaryImport, District
 from municipalities.resources import ANNEX_HEADERS, SHARE_COLUMNS, BeneficiaryResource

@@ -7,7 +7,7 @@ implementation the admin, the command and the tests share (see municipalities/ad
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import XLSX
 
-from cse_monitor.spreadsheets import XLSX_CONTENT_TYPE
+from cse_monitor.lib.spreadsheets import XLSX_CONTENT_TYPE
 from municipalities.models import BeneficiaryDistrict
 
 # Column headers exactly as annex 7.4 prints them (with "Dominio" spelled correctly).

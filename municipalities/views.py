@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from cse_monitor.spreadsheets import xlsx_response
+from cse_monitor.lib.spreadsheets import xlsx_response
 from indicators.permissions import access_programme_code
 from municipalities.exports import beneficiaries_workbook, template_workbook
 

@@ -8,18 +8,18 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from cse_monitor.api import (
+from cse_monitor.lib.api import (
     SPARSE_FIELDS,
     BaseApiView,
     ModelSerializer,
     ReadViewSet,
     UpdatedSinceFilter,
     YearFilter,
-    visible_programme_ids,
 )
-from cse_monitor.api_errors import CODE_NOT_FOUND, ErrorSerializer
+from cse_monitor.lib.api_errors import CODE_NOT_FOUND, ErrorSerializer
 from indicators.models import Programme, StatedScore
 from indicators.periods import Period
+from indicators.permissions import visible_programmes
 from reports import services, snapshots
 from reports.models import EmclDecision, Report
 
@@ -80,7 +80,7 @@ class StatedScoreViewSet(ReadViewSet):
 
     def get_queryset(self):
         return StatedScore.objects.filter(
-            result__programme__in=visible_programme_ids(self.request.user)
+            result__programme__in=visible_programmes(self.request.user)
         ).select_related("result__programme")
 
 
@@ -127,7 +127,7 @@ class EmclDecisionViewSet(ReadViewSet):
     code_field = None
 
     def get_queryset(self):
-        return EmclDecision.objects.filter(programme__in=visible_programme_ids(self.request.user)).select_related(
+        return EmclDecision.objects.filter(programme__in=visible_programmes(self.request.user)).select_related(
             "programme"
         )
 
@@ -173,7 +173,7 @@ class ReportYearSerializer(serializers.Serializer):
 
 
 def _programme(request, code: str) -> Programme:
-    programme = Programme.objects.filter(pk__in=visible_programme_ids(request.user), code=code).first()
+    programme = Programme.objects.filter(pk__in=visible_programmes(request.user), code=code).first()
     if programme is None:
         raise NotFound()
     return programme

@@ -9,7 +9,6 @@ from django.db import connection
 
 from indicators.models import Programme
 from programmes.loading import _delete_programme
-from reports.tests.factories import UserFactory, membership
 
 SEED_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "per0601011" / "programme.json"
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
@@ -35,18 +34,6 @@ def per0601011(django_db_setup, django_db_blocker):
         yield programme
         # The loader's own removal: PROTECTed references (plan lines, values) go first.
         _delete_programme(programme)
-
-
-@pytest.fixture
-def member(db):
-    """A function making a logged-in-able user with ``role`` in ``programme``."""
-
-    def make(programme, role, username=None):
-        user = UserFactory(username=username or f"{role}-{programme.code}")
-        membership(user, programme, role)
-        return user
-
-    return make
 
 
 @pytest.fixture

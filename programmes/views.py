@@ -1,3 +1,5 @@
+"""The home page of every role: the overview of each programme the user belongs to."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -5,9 +7,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from indicators.models import Programme
 from indicators.periods import InvalidPeriod, Period
-from reports.overview import programme_overview
+from indicators.permissions import visible_programmes
+from programmes.overview import programme_overview
 
 PERIOD_PARAM = "period"
 MSG_BAD_PERIOD = gettext_noop(
@@ -18,7 +20,7 @@ SHOWN_CHARS = 40  # of a bad parameter, echoed back in the message
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page of every role: for each programme of the user, the overview of ``reports.overview``.
+    """The landing page of every role: for each programme of the user, the overview of ``programmes.overview``.
 
     ``?period=2010`` or ``?period=2011Q3`` chooses the period; a value that is not a period is answered
     400 with a message, and the page shows the default period.
@@ -31,8 +33,6 @@ def home(request: HttpRequest) -> HttpResponse:
         except InvalidPeriod:
             messages.error(request, _(MSG_BAD_PERIOD) % {"value": raw[:SHOWN_CHARS]})
             status = 400
-    programmes = Programme.objects.order_by("code")
-    if not request.user.is_superuser:
-        programmes = programmes.filter(memberships__user=request.user)
+    programmes = visible_programmes(request.user)
     overviews = [programme_overview(p, chosen) for p in programmes]
     return render(request, "home.html", {"overviews": overviews}, status=status)

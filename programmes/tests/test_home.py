@@ -9,11 +9,11 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from cse_monitor.lib import formatting
-from cse_monitor.views import MSG_BAD_PERIOD, SHOWN_CHARS
 from indicators.models import Indicator, IndicatorValue, Membership, StatedScore
 from indicators.periods import Period
+from programmes.overview import DOWN, FLAT, UP, trend
+from programmes.views import MSG_BAD_PERIOD, SHOWN_CHARS
 from reports.models import Report
-from reports.overview import DOWN, FLAT, UP, trend
 from reports.tests.factories import UserFactory, small_programme
 
 Role = Membership.Role

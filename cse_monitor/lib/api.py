@@ -1,13 +1,13 @@
 """What every API view shares: authentication, errors, pagination, sparse fields, conditional GET, lookups.
 
-Reads are scoped to the programmes a user is a member of (superusers see every programme).
+Imports no app: which programmes a user may read is ``indicators.permissions.visible_programmes``.
 """
 
 from __future__ import annotations
 
 from datetime import UTC
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 from django.http import Http404
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import http_date
@@ -23,9 +23,8 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from cse_monitor.api_errors import Ambiguous, api_exception_handler
+from cse_monitor.lib.api_errors import Ambiguous, api_exception_handler
 from cse_monitor.tokens import TokenAuthentication
-from indicators.models import Membership, Programme
 
 FIELDS_PARAMETER = OpenApiParameter(
     "fields",
@@ -47,15 +46,6 @@ def as_id(value: str) -> int | None:
 SPARSE_FIELDS = extend_schema_view(
     list=extend_schema(parameters=[FIELDS_PARAMETER]), retrieve=extend_schema(parameters=[FIELDS_PARAMETER])
 )
-
-
-def visible_programme_ids(user) -> QuerySet:
-    """Ids of the programmes ``user`` may read: their memberships, or all for a superuser."""
-    if not user.is_authenticated:
-        return Programme.objects.none().values("pk")
-    if user.is_superuser:
-        return Programme.objects.values("pk")
-    return Membership.objects.filter(user=user).values("programme_id")
 
 
 class TokenScheme(OpenApiAuthenticationExtension):
