@@ -8,15 +8,9 @@ from budget.api import BudgetLineViewSet
 from chains.api import ValueChainViewSet
 from cse_monitor import token_views
 from cse_monitor.lib.api_errors import not_found
-from indicators.api import (
-    BulkSeriesView,
-    IndicatorValueEntryView,
-    IndicatorValueViewSet,
-    IndicatorViewSet,
-    ProgrammeViewSet,
-    ResultViewSet,
-    quarter_action_view,
-)
+from indicators.api.reads import IndicatorValueViewSet, IndicatorViewSet, ProgrammeViewSet, ResultViewSet
+from indicators.api.series import BulkSeriesView
+from indicators.api.writes import IndicatorValueEntryView, quarter_action_view
 from municipalities.api import BeneficiaryDistrictViewSet, DistrictViewSet
 from reports.api import EmclDecisionViewSet, ReportView, ReportYearsView, StatedScoreViewSet
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from indicators.api import NUMERIC_COLUMNS
+from indicators.api.series import NUMERIC_COLUMNS
 from indicators.series import COLUMNS
 from tests.factories import (
     IndicatorFactory,
@@ -202,7 +202,7 @@ def test_series_query_count_does_not_grow_with_periods_chains_or_indicators(staf
 
 
 def test_fast_series_json_equals_the_documented_serializer(programme):
-    from indicators.api import IndicatorSeriesSerializer, series_json
+    from indicators.api.series import IndicatorSeriesSerializer, series_json
     from indicators.models import Indicator
     from indicators.series import SeriesQuery, series_for
 
