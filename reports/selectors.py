@@ -262,69 +262,97 @@ def _plan_section(programme: Programme, year: int) -> FinancialPlanSection | Non
 # The report
 
 
-def annual_report(programme: Programme, year: int) -> AnnualReport:
-    """The whole annual report of ``programme`` for ``year``, in a fixed number of queries (≈30)."""
-    report = Report.objects.filter(programme=programme, year=year).first()
-    partners = list(Partner.objects.filter(programme=programme).order_by("order", "pk"))
-    results = list(Result.objects.filter(programme=programme).order_by("order", "code"))
-    indicators = list(Indicator.objects.filter(result__programme=programme).order_by("result__order", "order", "code"))
-    # One read of every indicator's figures, up to the report's year: the tables and the card share it.
-    book = figure_book(indicators, last_year=year)
-    lines = {line.indicator.pk: line for line in indicator_lines(indicators, year, book)}
+@dataclass(frozen=True)
+class _LevelParts:
+    """What the report says per logframe level for the year, grouped by result id (five queries)."""
 
-    periods = card_periods(programme, year)
-    card = monitoring_card(programme, [Period(year), *periods], book=book)
-    year_index = 0  # the card's first period is the whole year N
+    activities: dict[int, list[ActivityLine]]
+    risks: dict[int, list[Risk]]
+    quality: dict[int, list[QualityCriterion]]
+    recommendations: dict[int, list[Recommendation]]
+    narratives: dict[int, dict[str, str]]
 
-    activities = list(Activity.objects.filter(result__programme=programme).order_by("result__order", "order", "code"))
+
+def _by_result(rows, key=lambda row: row.result_id) -> dict[int, list]:
+    grouped: dict[int, list] = defaultdict(list)
+    for row in rows:
+        grouped[key(row)].append(row)
+    return grouped
+
+
+def _narratives(programme: Programme, year: int) -> tuple[dict[str, str], dict[int, dict[str, str]]]:
+    """The year's narratives: the programme-wide ones by key, and the per-result ones by result id then key."""
+    programme_wide: dict[str, str] = {}
+    per_result: dict[int, dict[str, str]] = defaultdict(dict)
+    for n in NarrativeSection.objects.filter(programme=programme, year=year):
+        if n.result_id:
+            per_result[n.result_id][n.key] = n.text
+        else:
+            programme_wide[n.key] = n.text
+    return programme_wide, per_result
+
+
+def _level_parts(programme: Programme, year: int, per_result_narratives: dict[int, dict[str, str]]) -> _LevelParts:
+    """Activities with their rating (3.3.2), risks, quality criteria and recommendations of the year, per result."""
     ratings = {
         r.activity_id: r for r in ActivityRating.objects.filter(activity__result__programme=programme, year=year)
     }
-    risks = list(Risk.objects.filter(result__programme=programme, year=year).order_by("order", "pk"))
-    quality = list(QualityCriterion.objects.filter(result__programme=programme, year=year).order_by("pk"))
-    recommendations = list(
-        Recommendation.objects.filter(result__programme=programme, year=year).order_by("order", "pk")
+    activities = Activity.objects.filter(result__programme=programme, pk__in=list(ratings)).order_by(
+        "result__order", "order", "code"
     )
-    narratives: dict[str, str] = {}
-    per_result_narratives: dict[int, dict[str, str]] = defaultdict(dict)
-    for n in NarrativeSection.objects.filter(programme=programme, year=year):
-        if n.result_id:
-            per_result_narratives[n.result_id][n.key] = n.text
-        else:
-            narratives[n.key] = n.text
+    by_level = {"result__programme": programme, "year": year}
+    return _LevelParts(
+        activities=_by_result(
+            (ActivityLine(a, ratings[a.pk].rating, ratings[a.pk].comment) for a in activities),
+            key=lambda line: line.activity.result_id,
+        ),
+        risks=_by_result(Risk.objects.filter(**by_level).order_by("order", "pk")),
+        quality=_by_result(QualityCriterion.objects.filter(**by_level).order_by("pk")),
+        recommendations=_by_result(Recommendation.objects.filter(**by_level).order_by("order", "pk")),
+        narratives=per_result_narratives,
+    )
 
-    levels: list[LevelSection] = []
-    summary: list[ScoreRow] = []
+
+def _levels(
+    results: list[Result],
+    indicators: list[Indicator],
+    lines: dict[int, IndicatorLine],
+    card: MonitoringCard,
+    parts: _LevelParts,
+) -> list[LevelSection]:
+    """Sections 3.2 and 3.3: one per logframe level, with its indicator table and its scores of table 2.1.
+
+    ``card``'s first period is the whole year N (table 2.1).
+    """
+    levels = []
     for result in results:
+        section = LevelSection(
+            result=result,
+            narratives=parts.narratives.get(result.pk, {}),
+            all_indicators=[ind for ind in indicators if ind.result_id == result.pk],
+            activities=parts.activities.get(result.pk, []),
+            risks=parts.risks.get(result.pk, []),
+            quality=parts.quality.get(result.pk, []),
+            recommendations=parts.recommendations.get(result.pk, []),
+        )
+        section.indicators = [lines[ind.pk] for ind in section.all_indicators if ind.pk in lines]
         card_level = next((lv for lv in card.levels if lv.result_id == result.pk), None)
-        section = LevelSection(result=result, narratives=per_result_narratives.get(result.pk, {}))
-        for ind in indicators:
-            if ind.result_id != result.pk:
-                continue
-            section.all_indicators.append(ind)
-            if ind.pk in lines:
-                section.indicators.append(lines[ind.pk])
-        section.activities = [
-            ActivityLine(a, ratings[a.pk].rating, ratings[a.pk].comment)
-            for a in activities
-            if a.result_id == result.pk and a.pk in ratings
-        ]
-        section.risks = [r for r in risks if r.result_id == result.pk]
-        section.quality = [q for q in quality if q.result_id == result.pk]
-        section.recommendations = [r for r in recommendations if r.result_id == result.pk]
         if card_level is not None:
             section.scores = ScoreRow(
                 result.code,
                 result.statement,
-                card_level.efficiency[year_index],
-                card_level.efficacy[year_index],
-                card_level.sustainability[year_index],
-                card_level.average_achievement[year_index],
+                card_level.efficiency[0],
+                card_level.efficacy[0],
+                card_level.sustainability[0],
+                card_level.average_achievement[0],
             )
-            summary.append(section.scores)
         levels.append(section)
-    # The card as annex 7.2 prints it: without the whole-year column used for table 2.1.
-    card = MonitoringCard(
+    return levels
+
+
+def _without_first_period(card: MonitoringCard) -> MonitoringCard:
+    """The card as annex 7.2 prints it: without the whole-year column used for table 2.1."""
+    return MonitoringCard(
         card.programme_code,
         card.periods[1:],
         [
@@ -341,22 +369,21 @@ def annual_report(programme: Programme, year: int) -> AnnualReport:
         ],
     )
 
-    # Annex 7.3 and table 2.1 come from the budget selectors (FIT total, leaf lines only).
-    annex = budget_selectors.budget_vs_actuals(programme, year)
-    budget_by_result = sorted(
+
+def _budget_by_result(annex: budget_selectors.BudgetVsActuals) -> list[ResultBudget]:
+    """Section 3.3.6: the execution of the lines attached to each result (no bar where spending is unknown)."""
+    return sorted(
         (
             ResultBudget(code, execution)
             for code, execution in annex.by_result.items()
-            if code and execution.spent is not None  # no bar for spending that is not known
+            if code and execution.spent is not None
         ),
         key=lambda rb: rb.code,
     )
-    yearly = [row for row in budget_selectors.yearly_execution(programme) if row.year <= year]
 
-    partner = PartnerContributionExecution.objects.filter(programme=programme, year__lte=year).order_by("-year").first()
-    beneficiaries = list(
-        BeneficiaryDistrict.objects.filter(programme=programme).select_related("district").order_by("pk")
-    )
+
+def _lessons(programme: Programme, year: int) -> tuple[list[LessonLearned], dict[str, list[LessonLearned]]]:
+    """The key lessons of 2.4.1, and the lessons of section 6 by group."""
     lessons: dict[str, list[LessonLearned]] = {}
     key_lessons: list[LessonLearned] = []
     for lesson in LessonLearned.objects.filter(programme=programme, year=year).order_by("group", "order", "pk"):
@@ -364,31 +391,48 @@ def annual_report(programme: Programme, year: int) -> AnnualReport:
             key_lessons.append(lesson)
         else:
             lessons.setdefault(lesson.group, []).append(lesson)
-    decisions = list(EmclDecision.objects.filter(programme=programme, year=year).order_by("order", "pk"))
-    chain_notes = list(
-        ChainNote.objects.filter(chain__programme=programme, year=year)
-        .select_related("chain")
-        .order_by("topic", "chain__order", "pk")
-    )
+    return key_lessons, lessons
 
+
+def annual_report(programme: Programme, year: int) -> AnnualReport:
+    """The whole annual report of ``programme`` for ``year``, in a fixed number of queries (≈30)."""
+    results = list(Result.objects.filter(programme=programme).order_by("order", "code"))
+    indicators = list(Indicator.objects.filter(result__programme=programme).order_by("result__order", "order", "code"))
+    # One read of every indicator's figures, up to the report's year: the tables and the card share it.
+    book = figure_book(indicators, last_year=year)
+    lines = {line.indicator.pk: line for line in indicator_lines(indicators, year, book)}
+    card = monitoring_card(programme, [Period(year), *card_periods(programme, year)], book=book)
+    narratives, per_result_narratives = _narratives(programme, year)
+    levels = _levels(results, indicators, lines, card, _level_parts(programme, year, per_result_narratives))
+    # Annex 7.3 and table 2.1 come from the budget selectors (FIT total, leaf lines only).
+    annex = budget_selectors.budget_vs_actuals(programme, year)
+    partner = PartnerContributionExecution.objects.filter(programme=programme, year__lte=year).order_by("-year").first()
+    beneficiaries = list(
+        BeneficiaryDistrict.objects.filter(programme=programme).select_related("district").order_by("pk")
+    )
+    key_lessons, lessons = _lessons(programme, year)
     return AnnualReport(
         programme=programme,
         year=year,
-        report=report,
-        partners=partners,
+        report=Report.objects.filter(programme=programme, year=year).first(),
+        partners=list(Partner.objects.filter(programme=programme).order_by("order", "pk")),
         levels=levels,
-        summary=summary,
-        yearly_budget=yearly,
+        summary=[level.scores for level in levels if level.scores is not None],
+        yearly_budget=[row for row in budget_selectors.yearly_execution(programme) if row.year <= year],
         partner_executed=partner.executed if partner else None,
         narratives=narratives,
         key_lessons=key_lessons,
         lessons=lessons,
-        decisions=decisions,
-        card=card,
+        decisions=list(EmclDecision.objects.filter(programme=programme, year=year).order_by("order", "pk")),
+        card=_without_first_period(card),
         budget_annex=annex,
-        budget_by_result=budget_by_result,
+        budget_by_result=_budget_by_result(annex),
         beneficiaries=beneficiaries,
         beneficiary_total=sum(b.target_population for b in beneficiaries),
         financial_plan=_plan_section(programme, year),
-        chain_notes=chain_notes,
+        chain_notes=list(
+            ChainNote.objects.filter(chain__programme=programme, year=year)
+            .select_related("chain")
+            .order_by("topic", "chain__order", "pk")
+        ),
     )
