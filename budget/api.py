@@ -1,14 +1,11 @@
 """REST API: budget lines (annex 7.3) with their execution, by id or code (``A/01/01``)."""
 
-from decimal import Decimal
-
-from django.db.models import Sum
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from budget.execution import execution
 from budget.models import BudgetLine, FinMode
+from budget.selectors import spending_to_date
 from cse_monitor.lib.api import SPARSE_FIELDS, ModelSerializer, ReadViewSet, UpdatedSinceFilter
 from indicators.permissions import visible_programmes
 
@@ -17,9 +14,13 @@ class BudgetLineSerializer(ModelSerializer):
     programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     level = serializers.SlugRelatedField(source="result", slug_field="code", read_only=True, allow_null=True)
-    spent = serializers.SerializerMethodField(help_text="Σ of the line's expenses (money)")
-    balance = serializers.SerializerMethodField(help_text="amount − spent (money); null for a header")
+    spent = serializers.SerializerMethodField(
+        help_text="Spent to date (money), as the latest FIT extract records it: annex 7.3's Total; null when no "
+        "extract is recorded"
+    )
+    balance = serializers.SerializerMethodField(help_text="amount − spent (money); null for a header or unknown")
     execution_rate = serializers.SerializerMethodField(help_text="Ratio spent ÷ amount; null without an amount")
+    spent_as_of = serializers.SerializerMethodField(help_text="The report year of the extract the spending is from")
 
     class Meta:
         model = BudgetLine
@@ -37,25 +38,41 @@ class BudgetLineSerializer(ModelSerializer):
             "spent",
             "balance",
             "execution_rate",
+            "spent_as_of",
             "budget_version",
             "updated_at",
         ]
 
-    def _execution(self, obj):
-        return execution(obj.amount, obj.spent_total or Decimal("0"))
+    def _annex(self, obj):
+        """Annex 7.3 of the line's programme at its latest extract, read once per programme and request."""
+        annexes = self.context.setdefault("annexes", {})
+        if obj.programme_id not in annexes:
+            annexes[obj.programme_id] = spending_to_date(obj.programme)
+        return annexes[obj.programme_id]
 
-    @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=2))
-    def get_spent(self, obj) -> str:
-        return f"{(obj.spent_total or Decimal('0')):.2f}"
+    def _row(self, obj):
+        annex = self._annex(obj)
+        return None if annex is None else next((r for r in annex.rows if r.line_id == obj.pk), None)
+
+    @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True))
+    def get_spent(self, obj):
+        row = self._row(obj)
+        return None if row is None or row.total is None else f"{row.total:.2f}"
 
     @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True))
     def get_balance(self, obj):
-        return None if obj.amount is None else f"{self._execution(obj).balance:.2f}"
+        row = self._row(obj)
+        return None if row is None or row.balance is None or obj.is_header else f"{row.balance:.2f}"
 
     @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=6, allow_null=True))
     def get_execution_rate(self, obj):
-        rate = self._execution(obj).rate
-        return None if rate is None else f"{rate:.6f}"
+        row = self._row(obj)
+        return None if row is None or row.rate is None or obj.is_header else f"{row.rate:.6f}"
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_spent_as_of(self, obj):
+        annex = self._annex(obj)
+        return None if annex is None else annex.year
 
 
 class BudgetLineFilter(filters.FilterSet):
@@ -72,7 +89,7 @@ class BudgetLineFilter(filters.FilterSet):
 
 @SPARSE_FIELDS
 class BudgetLineViewSet(ReadViewSet):
-    """Budget lines with spent (Σ expenses), balance and execution rate; detail by id or code."""
+    """Budget lines with their spending to date, balance and execution rate (annex 7.3's); detail by id or code."""
 
     serializer_class = BudgetLineSerializer
     filterset_class = BudgetLineFilter
@@ -84,5 +101,4 @@ class BudgetLineViewSet(ReadViewSet):
         return (
             BudgetLine.objects.filter(programme__in=visible_programmes(self.request.user))
             .select_related("programme", "parent", "result")
-            .annotate(spent_total=Sum("expenses__amount"))
         )

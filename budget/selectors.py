@@ -318,3 +318,17 @@ def budget_vs_actuals(programme: Programme, report_year: int) -> BudgetVsActuals
         total,
         extract_years=tuple(sorted(recorded.to_date)),
     )
+
+
+def latest_extract_year(programme: Programme) -> int | None:
+    """The report year of the latest FIT extract recorded for the programme (a span from its start); one query."""
+    start = programme.start
+    spans = BudgetExpense.objects.filter(line__programme=programme).values_list("year_from", "year_to").distinct()
+    years = [to for first, to in spans if first is None or (start is not None and first <= start.year)]
+    return max(years, default=None)
+
+
+def spending_to_date(programme: Programme) -> BudgetVsActuals | None:
+    """Each line's spending to date: annex 7.3 of the latest extract recorded; None without any. Four queries."""
+    year = latest_extract_year(programme)
+    return None if year is None else budget_vs_actuals(programme, year)
