@@ -1,5 +1,7 @@
 """Contract tests of the read endpoints: fields, lookups by code, declared filters, scoping, errors, ETag/304."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -218,3 +220,17 @@ def test_out_of_range_filters_are_answered_not_database_errors(staff_api, progra
 )
 def test_ids_beyond_the_database_range_are_404(staff_api, programme, path):
     assert staff_api.get(path).status_code == 404
+
+
+def test_budget_line_spent_is_annex_7_3s_at_the_latest_extract_never_a_sum_of_extracts(staff_api, full_programme):
+    from budget.models import BudgetExpense, BudgetLine
+    from budget.selectors import budget_vs_actuals
+
+    # A later extract, from the start to 2012, is recorded beside the 2010 one (300, then 540 in 2011): it
+    # replaces them, never adds to them (a sum of every expense row read 1,740).
+    leaf = BudgetLine.objects.get(programme=full_programme, code="A/01/01")
+    BudgetExpense.objects.create(line=leaf, year_to=2012, amount=Decimal("900.00"))
+    line = staff_api.get("/api/v1/budget-lines/A/01/01/").json()
+    annex = budget_vs_actuals(full_programme, 2012).row("A/01/01")
+    assert (line["spent"], line["spent_as_of"]) == (f"{annex.total:.2f}", 2012)
+    assert (line["spent"], line["balance"]) == ("900.00", "100.00")
