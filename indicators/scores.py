@@ -203,10 +203,10 @@ def aggregate(observations: Iterable[Observation], aggregation: str, period: Per
         with_ratio = [o for o in rows if o.has_ratio]
         if not with_ratio:
             return NO_DATA
-        numerator = sum((o.numerator for o in with_ratio), ZERO)
-        denominator = sum((o.denominator for o in with_ratio), ZERO)
+        numerator = sum((o.numerator for o in with_ratio if o.numerator is not None), ZERO)
+        denominator = sum((o.denominator for o in with_ratio if o.denominator is not None), ZERO)
         return Aggregate(_ratio_value(numerator, denominator), numerator, denominator)
-    with_value = [o.value for o in rows if o.has_value]
+    with_value = [o.value for o in rows if o.value is not None]
     if not with_value:
         return NO_DATA
     if kind is Aggregation.RUNNING_TOTAL and not any(o.has_value for o in _period_rows(rows, period, up_to=False)):
@@ -250,7 +250,7 @@ def combine(parts: Sequence[Aggregate], aggregation: str) -> Aggregate:
         denominator = sum((p.denominator for p in present if p.denominator is not None), ZERO)
         return Aggregate(_ratio_value(numerator, denominator), numerator, denominator)
     if kind is Aggregation.SUM:
-        return Aggregate(sum((p.value for p in present), ZERO))
+        return Aggregate(sum((p.value for p in present if p.value is not None), ZERO))
     return present[-1]
 
 
@@ -264,8 +264,11 @@ def weighted_mean(items: Sequence[Decimal | None], weights: Sequence[Decimal | N
         weights = [ONE] * len(items)
     if len(weights) != len(items):
         raise ValueError(f"{len(items)} items but {len(weights)} weights")
-    pairs = [(item, ONE if weight is None else weight) for item, weight in zip(items, weights, strict=True)]
-    pairs = [(item, weight) for item, weight in pairs if item is not None]
+    pairs = [
+        (item, ONE if weight is None else weight)
+        for item, weight in zip(items, weights, strict=True)
+        if item is not None
+    ]
     if any(weight < 0 for _, weight in pairs):
         raise ValueError("weights must not be negative")
     total_weight = sum((weight for _, weight in pairs), ZERO)
