@@ -18,7 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
+K = TypeVar("K", bound=Hashable)  # what lines are grouped by: a financing mode, a result code
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 
@@ -50,6 +52,11 @@ class Execution:
     rate: Decimal | None
 
 
+def balance(budget: Decimal, spent: Decimal) -> Decimal:
+    """Money: budget − spent; negative when more was spent than budgeted."""
+    return budget - spent
+
+
 def execution(budget: Decimal | None, spent: Decimal | None) -> Execution:
     """Execution of ``spent`` against ``budget`` (money); a missing budget counts as 0 with no rate.
 
@@ -58,7 +65,7 @@ def execution(budget: Decimal | None, spent: Decimal | None) -> Execution:
     amount = ZERO if budget is None else budget
     if spent is None:
         return Execution(amount, None, None, None)
-    return Execution(amount, spent, amount - spent, execution_rate(spent, budget))
+    return Execution(amount, spent, balance(amount, spent), execution_rate(spent, budget))
 
 
 @dataclass(frozen=True)
@@ -102,13 +109,13 @@ def line_execution(line: LineFigures) -> LineExecution:
     return LineExecution(line, total, balance, execution_rate(total, line.amount))
 
 
-def group_execution(lines: Iterable[LineFigures], key: Callable[[LineFigures], Hashable]) -> dict[Hashable, Execution]:
+def group_execution(lines: Iterable[LineFigures], key: Callable[[LineFigures], K]) -> dict[K, Execution]:
     """Σ amount and Σ total spent (money) of the leaf lines per ``key(line)``; headers skipped; first-seen order.
 
     A group with a leaf whose spending is unknown has an unknown spent (None), not a partial sum.
     """
-    budgets: dict[Hashable, Decimal] = {}
-    spent: dict[Hashable, Decimal | None] = {}
+    budgets: dict[K, Decimal] = {}
+    spent: dict[K, Decimal | None] = {}
     for line in lines:
         if line.is_header:
             continue
@@ -126,9 +133,9 @@ class Spending:
     this_year: Decimal | None = ZERO
 
 
-def group_spending(lines: Iterable[LineFigures], key: Callable[[LineFigures], Hashable]) -> dict[Hashable, Spending]:
+def group_spending(lines: Iterable[LineFigures], key: Callable[[LineFigures], K]) -> dict[K, Spending]:
     """Σ spent before and Σ spent this year of the leaf lines per ``key(line)``; headers skipped; first-seen order."""
-    spending: dict[Hashable, Spending] = {}
+    spending: dict[K, Spending] = {}
     for line in lines:
         if line.is_header:
             continue

@@ -108,7 +108,7 @@ class BudgetVsActuals:
     rows: list[AnnexRow]
     totals: list[AnnexTotal]
     by_fin_mode: dict[str, ex.Execution]
-    by_result: dict[str, ex.Execution]
+    by_result: dict[str | None, ex.Execution]
     total: ex.Execution
     extract_years: tuple[int, ...] = ()
 
@@ -186,7 +186,8 @@ def yearly_execution(programme: Programme, total: Decimal | None = None) -> list
 
 def _covering(spans: set[tuple[int | None, int]]) -> Span:
     firsts = [first for first, _last in spans]
-    return Span(None if None in firsts else min(firsts), max(last for _first, last in spans))
+    known = [first for first in firsts if first is not None]
+    return Span(None if None in firsts else min(known), max(last for _first, last in spans))
 
 
 @dataclass
@@ -267,7 +268,7 @@ def budget_vs_actuals(programme: Programme, report_year: int) -> BudgetVsActuals
             spent_this_year=during,
             name=line.name,
             fin_mode=line.fin_mode,
-            result=line.result.code if line.result_id else NO_RESULT,
+            result=line.result.code if line.result is not None else NO_RESULT,
             is_header=line.is_header,
         )
         figures.append(fig)

@@ -356,8 +356,7 @@ class FigureBook:
                 reason = NoDataReason.NOT_ENTERED
         else:
             reason = None
-            own = stored is not None and not stored.no_data and stored.has_number
-            if own and not running:
+            if stored is not None and not stored.no_data and stored.has_number and not running:
                 source = ValueSource.STATED if stored.is_stated else ValueSource.ENTERED
             else:
                 source = ValueSource.COMPUTED

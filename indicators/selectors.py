@@ -101,7 +101,7 @@ def _tasks_by_result(
     """Task figures keyed by (result id, year, quarter): one query."""
     tasks = Task.objects.filter(activity__result_id__in=result_ids)
     if WHOLE_PROGRAMME not in periods:
-        tasks = tasks.filter(year__in=sorted({p.year for p in periods}))
+        tasks = tasks.filter(year__in=sorted({p.year for p in periods if p is not None}))
     out: dict[tuple[int, int, int], list[scores.TaskFigures]] = defaultdict(list)
     rows = tasks.values_list(
         "activity__result_id",
@@ -249,11 +249,11 @@ def monitoring_card(
         figures[r.pk] = _level_figures(r, periods, stated_scores, own, pure)
     for result in results:
         if result.kind == Result.Kind.SPECIFIC_OBJECTIVE:
-            shown = [
+            means = [
                 scores.objective_scores([figures[r.pk].values(i) for r in sub_results], weights)
                 for i in range(len(periods))
             ]
-            pure = [
+            computed_means = [
                 scores.objective_scores([figures[r.pk].computed_values(i) for r in sub_results], weights)
                 for i in range(len(periods))
             ]
@@ -261,8 +261,8 @@ def monitoring_card(
                 result,
                 periods,
                 stated_scores,
-                list(zip(shown, averages(result, lambda f: f.value), strict=True)),
-                list(zip(pure, averages(result, _pure), strict=True)),
+                list(zip(means, averages(result, lambda f: f.value), strict=True)),
+                list(zip(computed_means, averages(result, _pure), strict=True)),
             )
 
     levels = [

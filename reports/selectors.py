@@ -250,7 +250,7 @@ def _plan_section(programme: Programme, year: int) -> FinancialPlanSection | Non
         if key not in sums:
             continue
         budget, spent, q1, q2, q3, q4, later = sums[key]
-        balance = budget_execution.execution(budget, spent).balance
+        balance = budget_execution.balance(budget, spent)
         year_total = q1 + q2 + q3 + q4
         end_balance = balance - year_total - later
         rate = budget_execution.execution_rate(spent + year_total + later, budget)
