@@ -7,8 +7,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from indicators.entry import RowKey, ValueInput, translated
-from indicators.entry_rules import precision_errors
+from indicators.entry.errors import translated
+from indicators.entry.rows import RowKey, ValueInput
+from indicators.entry.rules import precision_errors
 from indicators.models import MEASURE, SHARE
 from indicators.numbers import AmbiguousNumber, InvalidNumber, parse_number
 

@@ -1,7 +1,7 @@
 """Pages of quarterly entry: the quarter form, review, value history, audit log, notifications.
 
-Views handle HTTP only: they read through ``indicators.entry_selectors``, write through
-``indicators.entry`` (the service the REST API calls too), and turn its typed errors into
+Views handle HTTP only: they read through ``indicators.entry.selectors``, write through the
+services of ``indicators.entry`` (those the REST API calls too), and turn their typed errors into
 messages. Permissions are checked by the service and by ``indicators.permissions`` guards.
 """
 
@@ -20,8 +20,28 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cse_monitor.lib.spreadsheets import xlsx_response
-from indicators import entry, permissions
-from indicators.entry_selectors import EntryPage, entry_page, review_queue
+from indicators import permissions
+from indicators.entry.errors import (
+    MSG_CONFLICT,
+    MSG_INVALID,
+    ConflictError,
+    EntryError,
+    EntryValidationError,
+    translated,
+)
+from indicators.entry.quarters import MSG_NOT_A_QUARTER, window_error
+from indicators.entry.rows import RowKey, key_of, programme_regions
+from indicators.entry.selectors import EntryPage, entry_page, review_queue
+from indicators.entry.services import save_quarter_values
+from indicators.entry.workflow import (
+    approve_quarter,
+    mark_notifications_read,
+    reopen_quarter,
+    return_values,
+    set_follow_up,
+    set_opening_date,
+    submit_quarter,
+)
 from indicators.exports import indicator_tables_workbook
 from indicators.forms import FollowUpForm, OpeningDateForm, ReasonForm, RowForm, initial_for
 from indicators.models import IndicatorValue, Membership, Notification, Programme, QuarterState, ValueReview
@@ -52,7 +72,7 @@ def _programme_and_period(code: str, period_text: str) -> tuple[Programme, Perio
     except InvalidPeriod as exc:
         raise Http404(str(exc)) from exc
     if period.is_year:
-        raise Http404(entry.MSG_NOT_A_QUARTER)
+        raise Http404(MSG_NOT_A_QUARTER)
     return programme, period
 
 
@@ -60,7 +80,7 @@ def _entry_url(programme: Programme, period: Period) -> str:
     return reverse("indicators:entry", args=[programme.code, str(period)])
 
 
-def _row_forms(page: EntryPage, data=None, files=None) -> dict[entry.RowKey, RowForm]:
+def _row_forms(page: EntryPage, data=None, files=None) -> dict[RowKey, RowForm]:
     forms = {}
     for row in page.rows:
         forms[row.key] = RowForm(data, files, key=row.key, initial=initial_for(row.value))
@@ -110,29 +130,29 @@ def quarter_entry(request: HttpRequest, code: str, period: str) -> HttpResponse:
     forms = _row_forms(page, request.POST, request.FILES)
     bound = [forms[row.key] for row in editable_rows]
     if not all(form.is_valid() for form in bound):
-        messages.error(request, _(entry.MSG_INVALID))
+        messages.error(request, translated(MSG_INVALID))
         return _render_entry(request, page, forms, status=400)
     try:
-        result = entry.save_quarter_values(
+        result = save_quarter_values(
             user=request.user, programme=programme, period=the_period, inputs=[f.to_input() for f in bound]
         )
-    except entry.ConflictError as exc:
+    except ConflictError as exc:
         for conflict in exc.conflicts:
             # Resubmitting deliberately overwrites the version now shown beside the user's own input.
             form = forms[conflict.key]
             form.data = form.data.copy()
             form.data[form.add_prefix("version")] = conflict.theirs.version if conflict.theirs else ""
-        messages.error(request, _(entry.MSG_CONFLICT))
+        messages.error(request, translated(MSG_CONFLICT))
         return _render_entry(request, page, forms, conflicts=exc.conflicts, status=409)
-    except entry.EntryValidationError as exc:
+    except EntryValidationError as exc:
         for key, row_errors in exc.errors.items():
             if key in forms:
                 for message in row_errors:
-                    forms[key].add_error(None, entry.translated(message))
-        messages.error(request, _(entry.MSG_INVALID))
+                    forms[key].add_error(None, translated(message))
+        messages.error(request, translated(MSG_INVALID))
         return _render_entry(request, page, forms, status=400)
-    except entry.EntryError as exc:
-        messages.error(request, entry.translated(exc.message))
+    except EntryError as exc:
+        messages.error(request, translated(exc.message))
         return _render_entry(request, page, forms, status=409)
     messages.success(
         request,
@@ -147,24 +167,22 @@ def quarter_entry(request: HttpRequest, code: str, period: str) -> HttpResponse:
     }
     for key, row_warnings in result.warnings.items():
         for message in row_warnings:
-            messages.warning(request, f"{labels.get(key, key)}: {entry.translated(message)}")
+            messages.warning(request, f"{labels.get(key, key)}: {translated(message)}")
     return redirect(_entry_url(programme, the_period))
 
 
 def _window_message(page: EntryPage) -> str:
-    if page.window.value == "approved":
-        return _(entry.MSG_APPROVED)
-    if page.window.value == "not_yet_open":
-        return _(entry.MSG_NOT_YET_OPEN).format(date=page.state.opens_on or page.period.start)
-    return _(entry.MSG_CLOSED).format(date=page.closes_on)
+    """Why the quarter refuses entry, in the words the service uses when it refuses a save."""
+    error = window_error(page.state, page.window)
+    return translated(error.message) if error else ""
 
 
 def _workflow(request, code: str, period: str, action) -> HttpResponse:
     programme, the_period = _programme_and_period(code, period)
     try:
         message = action(programme, the_period)
-    except entry.EntryError as exc:
-        messages.error(request, entry.translated(exc.message))
+    except EntryError as exc:
+        messages.error(request, translated(exc.message))
     else:
         messages.success(request, message)
     return redirect(request.POST.get("next") or _entry_url(programme, the_period))
@@ -174,7 +192,7 @@ def _workflow(request, code: str, period: str, action) -> HttpResponse:
 @require_POST
 def submit(request: HttpRequest, code: str, period: str) -> HttpResponse:
     def action(programme, the_period):
-        count = entry.submit_quarter(user=request.user, programme=programme, period=the_period)
+        count = submit_quarter(user=request.user, programme=programme, period=the_period)
         return _("%(count)d value(s) submitted for review.") % {"count": count}
 
     return _workflow(request, code, period, action)
@@ -184,9 +202,7 @@ def submit(request: HttpRequest, code: str, period: str) -> HttpResponse:
 @require_POST
 def reopen(request: HttpRequest, code: str, period: str) -> HttpResponse:
     def action(programme, the_period):
-        entry.reopen_quarter(
-            user=request.user, programme=programme, period=the_period, reason=request.POST.get("reason", "")
-        )
+        reopen_quarter(user=request.user, programme=programme, period=the_period, reason=request.POST.get("reason", ""))
         return _("The quarter is open again for corrections.")
 
     return _workflow(request, code, period, action)
@@ -199,8 +215,8 @@ def opening_date(request: HttpRequest, code: str, period: str) -> HttpResponse:
 
     def action(programme, the_period):
         if not form.is_valid():
-            raise entry.EntryError(MSG_BAD_DATE)
-        entry.set_opening_date(
+            raise EntryError(MSG_BAD_DATE)
+        set_opening_date(
             user=request.user, programme=programme, period=the_period, opens_on=form.cleaned_data["opens_on"]
         )
         return _("Opening date saved.")
@@ -226,7 +242,7 @@ def review(request: HttpRequest, code: str, period: str) -> HttpResponse:
                 period,
                 lambda p, q: (
                     _("%(count)d value(s) approved; the quarter is locked.")
-                    % {"count": entry.approve_quarter(user=request.user, programme=p, period=q, seen=seen)}
+                    % {"count": approve_quarter(user=request.user, programme=p, period=q, seen=seen)}
                 ),
             )
         comments = {}
@@ -243,7 +259,7 @@ def review(request: HttpRequest, code: str, period: str) -> HttpResponse:
             period,
             lambda p, q: (
                 _("%(count)d value(s) returned.")
-                % {"count": entry.return_values(user=request.user, programme=p, period=q, comments=comments)}
+                % {"count": return_values(user=request.user, programme=p, period=q, comments=comments)}
             ),
         )
     page = entry_page(programme=programme, period=the_period, scope=scope)
@@ -273,7 +289,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 def _region_name(value: IndicatorValue) -> str:
     if not value.region:
         return ""
-    return entry.programme_regions(value.indicator.result.programme).get(value.region, value.region)
+    return programme_regions(value.indicator.result.programme).get(value.region, value.region)
 
 
 @login_required
@@ -293,7 +309,7 @@ def value_history(request: HttpRequest, pk: int) -> HttpResponse:
             "reviews": reviews,
             "can_flag": permissions.can_flag(scope),
             "programme": value.indicator.result.programme,
-            "row_key": str(entry.key_of(value)),
+            "row_key": str(key_of(value)),
             "region_name": _region_name(value),
         },
     )
@@ -320,7 +336,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     value = get_object_or_404(IndicatorValue.objects.select_related("indicator__result__programme"), pk=pk)
     form = FollowUpForm(request.POST)
     form.is_valid()
-    entry.set_follow_up(user=request.user, value=value, flagged=form.cleaned_data.get("flagged", False))
+    set_follow_up(user=request.user, value=value, flagged=form.cleaned_data.get("flagged", False))
     messages.success(request, _("Follow-up flag updated."))
     return redirect("indicators:value_history", pk=value.pk)
 
@@ -354,7 +370,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        entry.mark_notifications_read(user=request.user)
+        mark_notifications_read(user=request.user)
         return redirect("indicators:notifications")
     items = Notification.objects.filter(user=request.user)[:200]
     return render(request, "indicators/notifications.html", {"items": items})

@@ -28,8 +28,9 @@ from budget.models import (
     YearlyBudget,
 )
 from chains.models import ChainNote, ValueChain
-from indicators import entry as entry_service
-from indicators import entry_rules
+from indicators.entry.errors import LoadError, translated
+from indicators.entry.rules import precision_errors
+from indicators.entry.services import LoadedValue, load_values
 from indicators.models import (
     Activity,
     ActivityRating,
@@ -109,10 +110,10 @@ def _held(model, objs: Iterable) -> list:
         if isinstance(f, models.DecimalField)
     ]
     problems = [
-        f"{obj} {field.name}: {entry_service.translated(message)}"
+        f"{obj} {field.name}: {translated(message)}"
         for obj in objs
         for field, precision in fields
-        for message in entry_rules.precision_errors(_decimal(getattr(obj, field.attname)), precision)
+        for message in precision_errors(_decimal(getattr(obj, field.attname)), precision)
     ]
     if problems:
         raise ProgrammeLoadError("Numbers too large or too precise, nothing was loaded: " + "; ".join(problems))
@@ -328,7 +329,7 @@ class _Loader:
         for item, indicator in zip(items, created, strict=True):
             for v in item.get("values", []):
                 values.append(
-                    entry_service.LoadedValue(
+                    LoadedValue(
                         indicator=indicator,
                         period=Period(v["year"], v["quarter"]),
                         chain_id=self.chains[v["chain"]].pk if v.get("chain") else None,
@@ -371,8 +372,8 @@ class _Loader:
                 for a in item.get("stated_achievements", [])
             )
         try:
-            entry_service.load_values(rows=values)
-        except entry_service.LoadError as exc:
+            load_values(rows=values)
+        except LoadError as exc:
             raise ProgrammeLoadError(
                 "Values break the entry rules, nothing was loaded: " + "; ".join(exc.problems)
             ) from exc

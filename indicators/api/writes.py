@@ -19,9 +19,21 @@ from cse_monitor.lib.api import (
     as_id,
 )
 from cse_monitor.lib.api_errors import Ambiguous, ErrorSerializer, PreconditionFailed, PreconditionRequired
-from indicators import entry, entry_rules
 from indicators.api.common import parse_period
 from indicators.api.reads import IndicatorValueSerializer
+from indicators.entry import rules
+from indicators.entry.errors import (
+    ConflictError,
+    EntryError,
+    EntryValidationError,
+    QuarterNotOpen,
+    SelfApprovalError,
+    WorkflowError,
+    translated,
+)
+from indicators.entry.rows import RowKey, ValueInput
+from indicators.entry.services import save_quarter_values
+from indicators.entry.workflow import approve_quarter, reopen_quarter, return_values, submit_quarter
 from indicators.models import MEASURE, SHARE, Indicator, IndicatorValue, Programme, Sex
 from indicators.permissions import visible_programmes
 from indicators.precision import Precision
@@ -42,20 +54,20 @@ class WorkflowConflict(APIException):
     default_code = "workflow"
 
 
-def _raise_for(exc: entry.EntryError):
+def _raise_for(exc: EntryError):
     """The entry service's typed errors as API errors (the same messages the forms show)."""
-    if isinstance(exc, entry.EntryValidationError):
-        messages = [entry.translated(message) for row in exc.errors.values() for message in row]
+    if isinstance(exc, EntryValidationError):
+        messages = [translated(message) for row in exc.errors.values() for message in row]
         raise ValidationError({"non_field_errors": messages}) from exc
-    if isinstance(exc, entry.ConflictError):
+    if isinstance(exc, ConflictError):
         raise PreconditionFailed() from exc
-    if isinstance(exc, entry.QuarterNotOpen):
-        raise QuarterNotOpenError(entry.translated(exc.message)) from exc
-    if isinstance(exc, entry.WorkflowError):
-        raise WorkflowConflict(entry.translated(exc.message)) from exc
-    if isinstance(exc, entry.SelfApprovalError):
-        raise PermissionDenied(entry.translated(exc.message)) from exc
-    raise ValidationError({"non_field_errors": [entry.translated(exc.message)]}) from exc
+    if isinstance(exc, QuarterNotOpen):
+        raise QuarterNotOpenError(translated(exc.message)) from exc
+    if isinstance(exc, WorkflowError):
+        raise WorkflowConflict(translated(exc.message)) from exc
+    if isinstance(exc, SelfApprovalError):
+        raise PermissionDenied(translated(exc.message)) from exc
+    raise ValidationError({"non_field_errors": [translated(exc.message)]}) from exc
 
 
 class HeldDecimalField(serializers.DecimalField):
@@ -66,9 +78,9 @@ class HeldDecimalField(serializers.DecimalField):
         super().__init__(max_digits=precision.digits, decimal_places=precision.places, **kwargs)
 
     def validate_precision(self, value):
-        errors = entry_rules.precision_errors(value, self.precision)
+        errors = rules.precision_errors(value, self.precision)
         if errors:
-            raise ValidationError([entry.translated(message) for message in errors])
+            raise ValidationError([translated(message) for message in errors])
         return value
 
 
@@ -166,7 +178,7 @@ class IndicatorValueEntryView(BaseApiView):
             .select_related("indicator__result__programme", "chain")
             .first()
         )
-        return ind, when, entry.RowKey(ind.pk, chain_id, sex, region), row
+        return ind, when, RowKey(ind.pk, chain_id, sex, region), row
 
     def _respond(self, row: IndicatorValue, status_code: int = 200, warnings=None) -> Response:
         data = IndicatorValueSerializer(row, context={"request": self.request}).data
@@ -224,7 +236,7 @@ class IndicatorValueEntryView(BaseApiView):
             expected = row.version if if_match.strip() == "*" else _version_from(if_match)
             if expected is None:
                 raise PreconditionFailed()
-        item = entry.ValueInput(
+        item = ValueInput(
             key=key,
             value=data["value"],
             share=data["share"],
@@ -238,17 +250,15 @@ class IndicatorValueEntryView(BaseApiView):
             reason=data["reason"],
         )
         try:
-            result = entry.save_quarter_values(
-                user=request.user, programme=ind.result.programme, period=when, inputs=[item]
-            )
-        except entry.EntryError as exc:
+            result = save_quarter_values(user=request.user, programme=ind.result.programme, period=when, inputs=[item])
+        except EntryError as exc:
             _raise_for(exc)
         saved = self._locate(request, indicator, period)[-1]
         if saved is None:  # an empty row that never existed: the service had nothing to save
             raise ValidationError(
                 {"value": [_("Give a value, a share, a numerator and a denominator, or no_data with its reason.")]}
             )
-        warnings = [entry.translated(message) for messages in result.warnings.values() for message in messages]
+        warnings = [translated(message) for messages in result.warnings.values() for message in messages]
         return self._respond(saved, 201 if result.created else 200, warnings)
 
 
@@ -298,22 +308,22 @@ class QuarterActionView(BaseApiView):
         count = None
         try:
             if self.action_name == "submit":
-                count = entry.submit_quarter(user=request.user, programme=prog, period=when)
+                count = submit_quarter(user=request.user, programme=prog, period=when)
             elif self.action_name == "approve":
                 try:
                     seen = {_required_id(key): version for key, version in data["seen"].items()}
                 except ValueError as exc:
                     raise ValidationError({"seen": [_("Keys are value ids.")]}) from exc
-                count = entry.approve_quarter(user=request.user, programme=prog, period=when, seen=seen)
+                count = approve_quarter(user=request.user, programme=prog, period=when, seen=seen)
             elif self.action_name == "return":
                 try:
                     comments = {_required_id(key): text for key, text in data["comments"].items()}
                 except ValueError as exc:
                     raise ValidationError({"comments": [_("Keys are value ids.")]}) from exc
-                count = entry.return_values(user=request.user, programme=prog, period=when, comments=comments)
+                count = return_values(user=request.user, programme=prog, period=when, comments=comments)
             else:
-                entry.reopen_quarter(user=request.user, programme=prog, period=when, reason=data["reason"])
-        except entry.EntryError as exc:
+                reopen_quarter(user=request.user, programme=prog, period=when, reason=data["reason"])
+        except EntryError as exc:
             _raise_for(exc)
         return Response({"action": self.action_name, "period": str(when), "count": count})
 
@@ -328,4 +338,3 @@ def _required_id(key: str) -> int:
 def quarter_action_view(name: str):
     view = type(f"Quarter{name.title()}View", (QuarterActionView,), {"action_name": name})
     return view.as_view()
-

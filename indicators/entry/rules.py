@@ -1,8 +1,9 @@
 """The rules of quarterly entry as pure functions over Decimals, dates and bytes. Imports nothing from Django.
 
-The service (``indicators.entry``) calls these; so do the tests, through parametrized tables.
-Messages are constants so that tests and the API can refer to them; they are English msgids, marked
-for extraction by ``gettext_noop`` and translated where they are shown (``indicators.entry.translated``).
+The services (``indicators.entry.services`` and ``.workflow``) call these; so do the tests, through
+parametrized tables. Messages are constants so that tests and the API can refer to them; they are English
+msgids, marked for extraction by ``gettext_noop`` and translated where they are shown
+(``indicators.entry.errors.translated``).
 A message with values is a :class:`Message`: it reads as the formatted English text and keeps its
 template and values, so that the template is translated before the values go in.
 """

@@ -14,20 +14,11 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from indicators import entry_rules as rules
 from indicators import permissions
-from indicators.entry import (
-    RowKey,
-    allowed_rows,
-    closing_date,
-    is_ratio,
-    key_of,
-    outlier_factor,
-    programme_regions,
-    quarter_state,
-    translated,
-    window_for,
-)
+from indicators.entry import rules
+from indicators.entry.errors import translated
+from indicators.entry.quarters import closing_date, quarter_state, window_for
+from indicators.entry.rows import RowKey, allowed_rows, is_ratio, key_of, outlier_factor, programme_regions
 from indicators.figures import IndicatorFigure, Printed, baseline_printed, figure_book
 from indicators.models import Indicator, IndicatorValue, Programme, QuarterState, Result, Sex
 from indicators.periods import Period

@@ -12,9 +12,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from indicators import entry
-from indicators import entry_rules as rules
-from indicators.entry import RowKey, ValueInput
+from indicators.entry import errors, rules, services
+from indicators.entry.rows import RowKey, ValueInput
 from indicators.models import Indicator, IndicatorValue, Programme, QuarterState
 from indicators.periods import Period
 from indicators.tests.entry_world import build_world
@@ -36,7 +35,7 @@ def world():
 
 
 def save(world, user, indicator, **fields):
-    return entry.save_quarter_values(
+    return services.save_quarter_values(
         user=user, programme=world.programme, period=Q1, inputs=[ValueInput(key=RowKey(indicator.pk), **fields)]
     )
 
@@ -67,7 +66,7 @@ def test_a_percentage_is_bounded_by_its_allowed_range(world, low, high, value, e
     world.rate.allowed_max = None if high is None else D(high)
     world.rate.save()
     if expected:
-        with pytest.raises(entry.EntryValidationError) as info:
+        with pytest.raises(errors.EntryValidationError) as info:
             save(world, world.staff_all, world.rate, value=D(value), comment="range")
         assert info.value.errors[RowKey(world.rate.pk)] == expected
         assert not IndicatorValue.objects.exists()
@@ -110,7 +109,7 @@ def test_a_percentage_ratio_above_100_is_refused(world):
         unit_kind=Indicator.UnitKind.PERCENTAGE,
         aggregation=Indicator.Aggregation.RATIO,
     )
-    with pytest.raises(entry.EntryValidationError) as info:
+    with pytest.raises(errors.EntryValidationError) as info:
         save(world, world.staff_all, ratio, numerator=D("150"), denominator=D("120"))
     assert info.value.errors[RowKey(ratio.pk)] == [PERCENT_RANGE]
     save(world, world.staff_all, ratio, numerator=D("120"), denominator=D("120"))
@@ -122,8 +121,8 @@ def test_a_percentage_ratio_above_100_is_refused(world):
 
 def _stated_value(world) -> IndicatorValue:
     """A quarter's figure loaded from a report, as the loader stores it (approved, stated)."""
-    [row] = entry.load_values(
-        rows=[entry.LoadedValue(indicator=world.count, period=Q1, value=D("40"), source_text="40", stated=True)]
+    [row] = services.load_values(
+        rows=[services.LoadedValue(indicator=world.count, period=Q1, value=D("40"), source_text="40", stated=True)]
     )
     return row
 
@@ -138,7 +137,7 @@ def test_editing_a_stated_figure_makes_it_entered_and_the_history_shows_it(world
     assert (before.is_stated, before.value, before.history_change_reason) == (
         True,
         D("40"),
-        entry.LOADED_REASON,
+        services.LOADED_REASON,
     )
     assert (after.is_stated, after.value, after.history_change_reason) == (False, D("44"), "acta corregida")
 
@@ -207,7 +206,7 @@ def test_the_loader_records_the_history_of_every_value_with_its_reason(per060101
     records = IndicatorValue.history.filter(id__in=values.values("pk"))
     assert records.count() == values.count() > 0
     assert set(records.values_list("history_change_reason", "history_type", "status")) == {
-        (entry.LOADED_REASON, "+", "approved")
+        (services.LOADED_REASON, "+", "approved")
     }
 
 

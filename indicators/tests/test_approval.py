@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from indicators import entry
-from indicators.entry import RowKey, ValueInput
+from indicators.entry import errors, quarters, services, workflow
+from indicators.entry.rows import RowKey, ValueInput
 from indicators.models import IndicatorValue, QuarterState
 from indicators.periods import Period
 from indicators.tests.entry_world import build_world
@@ -31,11 +31,11 @@ def world():
 
 def save(world, user, indicator, value, **kwargs):
     item = ValueInput(key=RowKey(indicator.pk), value=D(value), **kwargs)
-    entry.save_quarter_values(user=user, programme=world.programme, period=Q1, inputs=[item])
+    services.save_quarter_values(user=user, programme=world.programme, period=Q1, inputs=[item])
 
 
 def submit(world, user) -> int:
-    return entry.submit_quarter(user=user, programme=world.programme, period=Q1)
+    return workflow.submit_quarter(user=user, programme=world.programme, period=Q1)
 
 
 def seen(world) -> dict[int, int]:
@@ -45,7 +45,7 @@ def seen(world) -> dict[int, int]:
 
 def approve(world, user, versions=None) -> int:
     versions = seen(world) if versions is None else versions
-    return entry.approve_quarter(user=user, programme=world.programme, period=Q1, seen=versions)
+    return workflow.approve_quarter(user=user, programme=world.programme, period=Q1, seen=versions)
 
 
 def row(indicator) -> IndicatorValue:
@@ -53,7 +53,7 @@ def row(indicator) -> IndicatorValue:
 
 
 def state(world) -> str:
-    return entry.quarter_state(world.programme, Q1).status
+    return quarters.quarter_state(world.programme, Q1).status
 
 
 def snapshot():
@@ -70,7 +70,7 @@ def test_a_value_changed_after_the_reviewer_read_it_is_not_approved(world):
     save(world, world.staff, world.count, "8500", expected_version=row(world.count).version, reason="typo")
     assert row(world.count).status == "submitted"  # still awaiting review, with a new version
     before = snapshot()
-    with pytest.raises(entry.WorkflowError, match=r"1 value\(s\) changed .*\(R1\.1\)"):
+    with pytest.raises(errors.WorkflowError, match=r"1 value\(s\) changed .*\(R1\.1\)"):
         approve(world, world.reviewer, shown)
     assert snapshot() == before and state(world) != QuarterState.Status.APPROVED
     assert approve(world, world.reviewer) == 1  # read again: 8500, approved as seen
@@ -84,10 +84,10 @@ def test_a_submitted_value_the_reviewer_never_saw_is_not_approved(world):
     save(world, world.staff_all, world.money, "10")
     submit(world, world.staff_all)  # submitted after the page was read
     before = snapshot()
-    with pytest.raises(entry.WorkflowError, match=r"R2\.2"):
+    with pytest.raises(errors.WorkflowError, match=r"R2\.2"):
         approve(world, world.reviewer, shown)
     assert snapshot() == before
-    with pytest.raises(entry.WorkflowError):
+    with pytest.raises(errors.WorkflowError):
         approve(world, world.reviewer, {})  # an approval without what was seen approves nothing
     assert snapshot() == before
 
@@ -99,16 +99,18 @@ def test_a_selection_is_approved_as_seen_and_the_quarter_stays_open(world):
     submit(world, world.staff_all)
     count = row(world.count)
     assert (
-        entry.approve_values(user=world.reviewer, programme=world.programme, period=Q1, seen={count.pk: count.version})
+        workflow.approve_values(
+            user=world.reviewer, programme=world.programme, period=Q1, seen={count.pk: count.version}
+        )
         == 1
     )
     assert (row(world.count).status, row(world.money).status) == ("approved", "submitted")
     assert state(world) != QuarterState.Status.APPROVED
     money = row(world.money)
-    with pytest.raises(entry.WorkflowError):
-        entry.approve_values(user=world.reviewer, programme=world.programme, period=Q1, seen={money.pk: 1})
-    with pytest.raises(entry.WorkflowError, match="Only submitted values"):
-        entry.approve_values(
+    with pytest.raises(errors.WorkflowError):
+        workflow.approve_values(user=world.reviewer, programme=world.programme, period=Q1, seen={money.pk: 1})
+    with pytest.raises(errors.WorkflowError, match="Only submitted values"):
+        workflow.approve_values(
             user=world.reviewer, programme=world.programme, period=Q1, seen={count.pk: row(world.count).version}
         )
     assert row(world.money).status == "submitted"
@@ -123,8 +125,8 @@ OWN = [
     ("staff_all", True, PermissionDenied),
     ("reviewer", False, None),  # reviewers never enter
     ("emcl", False, None),
-    ("admin", True, entry.SelfApprovalError),
-    ("superuser", True, entry.SelfApprovalError),
+    ("admin", True, errors.SelfApprovalError),
+    ("superuser", True, errors.SelfApprovalError),
 ]
 
 
@@ -172,11 +174,11 @@ def test_whoever_entered_a_value_since_its_last_approval_cannot_approve_it(world
     save(world, world.admin, world.count, "40")
     save(world, world.staff, world.count, "41", expected_version=1)  # staff's figure now, admin's before
     submit(world, world.staff)
-    with pytest.raises(entry.SelfApprovalError):
+    with pytest.raises(errors.SelfApprovalError):
         approve(world, world.admin)
     approve(world, world.reviewer)
     # Reopened and corrected by staff alone: the admin's entry is approved history, no longer pending.
-    entry.reopen_quarter(user=world.reviewer, programme=world.programme, period=Q1, reason="R1.1")
+    workflow.reopen_quarter(user=world.reviewer, programme=world.programme, period=Q1, reason="R1.1")
     save(world, world.staff, world.count, "42", expected_version=row(world.count).version, reason="acta")
     submit(world, world.staff)
     assert approve(world, world.admin) == 1
@@ -192,7 +194,7 @@ def test_a_submit_covers_the_submitters_own_rows_only(world):
     assert submit(world, world.staff_all) == 1
     assert submit(world, world.staff) == 1
     assert state(world) == QuarterState.Status.SUBMITTED
-    with pytest.raises(entry.WorkflowError, match="nothing to submit"):
+    with pytest.raises(errors.WorkflowError, match="nothing to submit"):
         submit(world, world.superuser)
 
 

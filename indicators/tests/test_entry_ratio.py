@@ -6,10 +6,10 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from indicators import entry, scores
-from indicators import entry_rules as rules
-from indicators.entry import RowKey, ValueInput
-from indicators.entry_selectors import entry_page
+from indicators import scores
+from indicators.entry import errors, rules, services, workflow
+from indicators.entry.rows import RowKey, ValueInput
+from indicators.entry.selectors import entry_page
 from indicators.models import Indicator, IndicatorValue, QuarterState
 from indicators.periods import Period
 from indicators.permissions import scope_for
@@ -27,7 +27,7 @@ def rw():
 
 
 def save(rw, *inputs, period=Q1, today=IN_Q1, user=None):
-    return entry.save_quarter_values(
+    return services.save_quarter_values(
         user=user or rw.world.staff_all, programme=rw.world.programme, period=period, inputs=inputs, today=today
     )
 
@@ -91,7 +91,7 @@ def test_regions_of_a_ratio_do_not_enter_the_programme_figure(rw):
     ],
 )
 def test_bad_ratio_input_is_refused_and_writes_nothing(rw, numerator, denominator, extra, message):
-    with pytest.raises(entry.EntryValidationError) as info:
+    with pytest.raises(errors.EntryValidationError) as info:
         save(rw, ratio_input(rw.ratio, numerator, denominator, **extra))
     assert message in info.value.errors[RowKey(rw.ratio.pk)]
     assert not IndicatorValue.objects.exists()
@@ -100,7 +100,7 @@ def test_bad_ratio_input_is_refused_and_writes_nothing(rw, numerator, denominato
 def test_a_count_ratio_takes_whole_numbers(rw):
     rw.ratio.unit_kind = Indicator.UnitKind.COUNT
     rw.ratio.save()
-    with pytest.raises(entry.EntryValidationError) as info:
+    with pytest.raises(errors.EntryValidationError) as info:
         save(rw, ratio_input(rw.ratio, "2.5", "10"))
     assert info.value.errors[RowKey(rw.ratio.pk)] == [rules.MSG_RATIO_NOT_WHOLE]
     save(rw, ratio_input(rw.ratio, "2", "10"))
@@ -108,7 +108,7 @@ def test_a_count_ratio_takes_whole_numbers(rw):
 
 
 def test_other_indicators_take_no_numerator(rw):
-    with pytest.raises(entry.EntryValidationError) as info:
+    with pytest.raises(errors.EntryValidationError) as info:
         save(rw, ValueInput(key=RowKey(rw.world.money.pk), value=D("5"), numerator=D("1"), denominator=D("2")))
     assert info.value.errors[RowKey(rw.world.money.pk)] == [rules.MSG_NOT_A_RATIO]
 
@@ -121,7 +121,7 @@ def test_a_ratio_sin_dato_carries_no_numbers(rw):
 
 def test_a_ratio_outlier_is_judged_on_its_share(rw):
     save(rw, ratio_input(rw.ratio, "10", "100"))
-    with pytest.raises(entry.EntryValidationError) as info:
+    with pytest.raises(errors.EntryValidationError) as info:
         save(rw, ratio_input(rw.ratio, "60", "100"), period=Q2, today=IN_Q2)
     assert "×2" in info.value.errors[RowKey(rw.ratio.pk)][0]
 
@@ -210,7 +210,7 @@ def test_review_and_history_show_numerator_and_denominator(client, open_rw):
     rw = open_rw
     save(rw, ratio_input(rw.ratio, "30", "120"))
     save(rw, ratio_input(rw.ratio, "30", "100", expected_version=1))
-    entry.submit_quarter(user=rw.world.staff_all, programme=rw.world.programme, period=Q1, today=IN_Q1)
+    workflow.submit_quarter(user=rw.world.staff_all, programme=rw.world.programme, period=Q1, today=IN_Q1)
     client.force_login(rw.world.reviewer)
     review = client.get(reverse("indicators:review", args=[rw.world.programme.code, "2012Q1"])).content.decode()
     assert "30 / 100 = 30 %" in review

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from indicators import entry
-from indicators.entry import RowKey, ValueInput
-from indicators.entry_selectors import entry_page, review_queue
+from indicators.entry import errors, services, workflow
+from indicators.entry.rows import RowKey, ValueInput, allowed_rows, programme_regions
+from indicators.entry.selectors import entry_page, review_queue
 from indicators.models import IndicatorValue, QuarterState
 from indicators.periods import Period
 from indicators.permissions import scope_for
@@ -28,7 +28,7 @@ def rw():
 
 
 def save(rw, user, *inputs):
-    return entry.save_quarter_values(user=user, programme=rw.world.programme, period=Q1, inputs=inputs, today=IN_Q1)
+    return services.save_quarter_values(user=user, programme=rw.world.programme, period=Q1, inputs=inputs, today=IN_Q1)
 
 
 def region_input(indicator, region, value):
@@ -43,30 +43,30 @@ def stored(indicator, region=""):
 
 
 def test_regions_are_the_departments_of_the_beneficiary_districts(rw):
-    assert entry.programme_regions(rw.world.programme) == REGIONS
+    assert programme_regions(rw.world.programme) == REGIONS
 
 
 def test_per0601011_regions_are_apurimac_ayacucho_huancavelica(per0601011):
-    assert entry.programme_regions(per0601011) == {"03": "Apurímac", "05": "Ayacucho", "09": "Huancavelica"}
+    assert programme_regions(per0601011) == {"03": "Apurímac", "05": "Ayacucho", "09": "Huancavelica"}
 
 
 def test_a_programme_without_beneficiary_districts_has_no_region_rows():
     world = build_world(period=Q1)
     world.count.disaggregated_by_region = True
     world.count.save()
-    assert entry.programme_regions(world.programme) == {}
-    assert all(not key.region for key in entry.allowed_rows(world.count, [world.chain1.pk], []))
+    assert programme_regions(world.programme) == {}
+    assert all(not key.region for key in allowed_rows(world.count, [world.chain1.pk], []))
 
 
 def test_region_rows_only_for_flagged_indicators(rw):
-    regions = list(entry.programme_regions(rw.world.programme))
-    assert entry.allowed_rows(rw.by_region, [], regions) == [
+    regions = list(programme_regions(rw.world.programme))
+    assert allowed_rows(rw.by_region, [], regions) == [
         RowKey(rw.by_region.pk),
         RowKey(rw.by_region.pk, region=APURIMAC),
         RowKey(rw.by_region.pk, region=AYACUCHO),
         RowKey(rw.by_region.pk, region=HUANCAVELICA),
     ]
-    assert entry.allowed_rows(rw.world.money, [], regions) == [RowKey(rw.world.money.pk)]
+    assert allowed_rows(rw.world.money, [], regions) == [RowKey(rw.world.money.pk)]
 
 
 @pytest.mark.parametrize(
@@ -141,16 +141,16 @@ def test_a_refused_region_row_writes_nothing_of_the_batch(rw):
     ],
 )
 def test_region_rows_outside_the_form_are_refused(rw, key):
-    with pytest.raises(entry.EntryValidationError) as info:
+    with pytest.raises(errors.EntryValidationError) as info:
         save(rw, rw.world.admin, ValueInput(key=key(rw), value=D("1")))
-    assert list(info.value.errors.values()) == [[entry.MSG_UNKNOWN_ROW]]
+    assert list(info.value.errors.values()) == [[services.MSG_UNKNOWN_ROW]]
     assert not IndicatorValue.objects.exists()
 
 
 def test_region_staff_submit_only_their_region(rw):
     save(rw, rw.staff_ayacucho, region_input(rw.by_region, AYACUCHO, "2"))
     save(rw, rw.staff_apurimac, region_input(rw.by_region, APURIMAC, "3"))
-    assert entry.submit_quarter(user=rw.staff_ayacucho, programme=rw.world.programme, period=Q1, today=IN_Q1) == 1
+    assert workflow.submit_quarter(user=rw.staff_ayacucho, programme=rw.world.programme, period=Q1, today=IN_Q1) == 1
     assert stored(rw.by_region, AYACUCHO).status == "submitted"
     assert stored(rw.by_region, APURIMAC).status == "draft"
     assert review_queue(programmes=[rw.world.programme])[0]["submitted"] == 1
@@ -253,7 +253,7 @@ def test_review_and_history_pages_name_the_region(client, open_rw):
         rw.staff_ayacucho,
         ValueInput(key=RowKey(rw.by_region.pk, region=AYACUCHO), value=D("3"), expected_version=1),
     )
-    entry.submit_quarter(user=rw.staff_ayacucho, programme=rw.world.programme, period=Q1, today=IN_Q1)
+    workflow.submit_quarter(user=rw.staff_ayacucho, programme=rw.world.programme, period=Q1, today=IN_Q1)
     value = stored(rw.by_region, AYACUCHO)
     client.force_login(rw.world.reviewer)
     review = client.get(form_url(rw, "review")).content.decode()
@@ -264,5 +264,5 @@ def test_review_and_history_pages_name_the_region(client, open_rw):
     assert f"#row-{rw.by_region.pk}-0-T-05" in history
     assert history.count('class="history-step"') == 3  # created, edited, submitted
     # A return reaches the person who entered it, with a link to their row.
-    entry.return_values(user=rw.world.reviewer, programme=rw.world.programme, period=Q1, comments={value.pk: "acta"})
+    workflow.return_values(user=rw.world.reviewer, programme=rw.world.programme, period=Q1, comments={value.pk: "acta"})
     assert rw.staff_ayacucho.notifications.get().link.endswith(f"#row-{rw.by_region.pk}-0-T-05")

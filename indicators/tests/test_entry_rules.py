@@ -7,8 +7,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from indicators import entry_rules as rules
-from indicators.entry_rules import EvidenceKind, WindowState
+from indicators.entry import rules
+from indicators.entry.rules import EvidenceKind, WindowState
 from indicators.precision import Precision
 
 Q1_START, Q1_END = date(2012, 1, 1), date(2012, 3, 31)

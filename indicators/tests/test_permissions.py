@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from indicators import entry
-from indicators.entry import RowKey, ValueInput
+from indicators.entry import errors, services, workflow
+from indicators.entry.rows import RowKey, ValueInput
 from indicators.models import IndicatorValue
 from indicators.periods import Period
 from indicators.tests.entry_world import build_world, current_quarter
@@ -26,20 +26,20 @@ def world():
 
 
 def _save(world, user, key):
-    entry.save_quarter_values(
+    services.save_quarter_values(
         user=user, programme=world.programme, period=Q1, inputs=[ValueInput(key=key, value=D("3"))], today=IN_Q1
     )
 
 
 def _submitted_value(world) -> IndicatorValue:
     _save(world, world.staff_all, RowKey(world.count.pk))
-    entry.submit_quarter(user=world.staff_all, programme=world.programme, period=Q1, today=IN_Q1)
+    workflow.submit_quarter(user=world.staff_all, programme=world.programme, period=Q1, today=IN_Q1)
     return IndicatorValue.objects.get(indicator=world.count, chain=None)
 
 
 def _approve(world, user) -> None:
     value = _submitted_value(world)
-    entry.approve_quarter(user=user, programme=world.programme, period=Q1, seen={value.pk: value.version})
+    workflow.approve_quarter(user=user, programme=world.programme, period=Q1, seen={value.pk: value.version})
 
 
 ACTIONS = {
@@ -47,14 +47,14 @@ ACTIONS = {
     "edit value chain 1 part (R1.1)": lambda w, u: _save(w, u, RowKey(w.count.pk, w.chain1.pk)),
     "edit value chain 2 part (R1.1)": lambda w, u: _save(w, u, RowKey(w.count.pk, w.chain2.pk)),
     "edit other result (R2.2)": lambda w, u: _save(w, u, RowKey(w.money.pk)),
-    "submit": lambda w, u: entry.submit_quarter(user=u, programme=w.programme, period=Q1, today=IN_Q1),
-    "return": lambda w, u: entry.return_values(
+    "submit": lambda w, u: workflow.submit_quarter(user=u, programme=w.programme, period=Q1, today=IN_Q1),
+    "return": lambda w, u: workflow.return_values(
         user=u, programme=w.programme, period=Q1, comments={_submitted_value(w).pk: "why"}
     ),
     "approve": lambda w, u: _approve(w, u),
-    "reopen": lambda w, u: entry.reopen_quarter(user=u, programme=w.programme, period=Q1, reason="late data"),
-    "flag": lambda w, u: entry.set_follow_up(user=u, value=_submitted_value(w), flagged=True),
-    "set opening date": lambda w, u: entry.set_opening_date(
+    "reopen": lambda w, u: workflow.reopen_quarter(user=u, programme=w.programme, period=Q1, reason="late data"),
+    "flag": lambda w, u: workflow.set_follow_up(user=u, value=_submitted_value(w), flagged=True),
+    "set opening date": lambda w, u: workflow.set_opening_date(
         user=u, programme=w.programme, period=Q1, opens_on=date(2012, 4, 1)
     ),
 }
@@ -83,7 +83,7 @@ def test_permission_matrix_in_the_service(world, action, role, allowed):
         ACTIONS[action](world, user)
     except PermissionDenied:
         refused = True
-    except entry.EntryError:
+    except errors.EntryError:
         refused = False  # permitted, but refused by the workflow (e.g. nothing to submit)
     else:
         refused = False

@@ -12,9 +12,8 @@ from django.db import DataError, IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from indicators import entry
-from indicators import entry_rules as rules
-from indicators.entry import RowKey, ValueInput
+from indicators.entry import errors, rules, services
+from indicators.entry.rows import RowKey, ValueInput
 from indicators.models import MEASURE, MONEY, SHARE, Indicator, IndicatorValue, Membership, QuarterState
 from indicators.periods import Period
 from indicators.tests.entry_world import build_world
@@ -170,8 +169,8 @@ def test_the_api_refuses_one_step_beyond_with_its_message(world, case, attr, typ
 def test_the_service_refuses_one_step_beyond_whoever_calls_it(world, case, attr, typed, field, message):
     indicator = getattr(world, attr)
     item = ValueInput(key=RowKey(indicator.pk), **{name: D(text) for name, text in typed.items()})
-    with pytest.raises(entry.EntryValidationError) as info:
-        entry.save_quarter_values(user=world.staff_all, programme=world.programme, period=Q1, inputs=[item])
+    with pytest.raises(errors.EntryValidationError) as info:
+        services.save_quarter_values(user=world.staff_all, programme=world.programme, period=Q1, inputs=[item])
     assert message in info.value.errors[RowKey(indicator.pk)]
     assert not IndicatorValue.objects.exists()
 

@@ -259,7 +259,7 @@ def _history_versions(database: str, quarter: str) -> dict[tuple[str, int], Deci
         )
         rows = cursor.fetchall()
     conn.close()
-    # The form's row key (indicators.entry.RowKey): the region goes last, only when set.
+    # The form's row key (indicators.entry.rows.RowKey): the region goes last, only when set.
     return {
         (f"{ind}-{chain}-{sex or 'T'}" + (f"-{region}" if region else ""), version): value
         for ind, chain, sex, region, version, value in rows
