@@ -32,15 +32,15 @@ from indicators.entry.errors import (
 from indicators.entry.quarters import MSG_NOT_A_QUARTER, window_error
 from indicators.entry.rows import RowKey, key_of, programme_regions
 from indicators.entry.selectors import EntryPage, entry_page, review_queue
-from indicators.entry.services import save_quarter_values
+from indicators.entry.services import quarter_values_save
 from indicators.entry.workflow import (
-    approve_quarter,
-    mark_notifications_read,
-    reopen_quarter,
-    return_values,
-    set_follow_up,
-    set_opening_date,
-    submit_quarter,
+    notifications_mark_read,
+    quarter_approve,
+    quarter_opening_date_set,
+    quarter_reopen,
+    quarter_submit,
+    value_follow_up_set,
+    values_return,
 )
 from indicators.exports import indicator_tables_workbook
 from indicators.forms import FollowUpForm, OpeningDateForm, ReasonForm, RowForm, initial_for
@@ -133,7 +133,7 @@ def quarter_entry(request: HttpRequest, code: str, period: str) -> HttpResponse:
         messages.error(request, translated(MSG_INVALID))
         return _render_entry(request, page, forms, status=400)
     try:
-        result = save_quarter_values(
+        result = quarter_values_save(
             user=request.user, programme=programme, period=the_period, inputs=[f.to_input() for f in bound]
         )
     except ConflictError as exc:
@@ -192,7 +192,7 @@ def _workflow(request, code: str, period: str, action) -> HttpResponse:
 @require_POST
 def submit(request: HttpRequest, code: str, period: str) -> HttpResponse:
     def action(programme, the_period):
-        count = submit_quarter(user=request.user, programme=programme, period=the_period)
+        count = quarter_submit(user=request.user, programme=programme, period=the_period)
         return _("%(count)d value(s) submitted for review.") % {"count": count}
 
     return _workflow(request, code, period, action)
@@ -202,7 +202,7 @@ def submit(request: HttpRequest, code: str, period: str) -> HttpResponse:
 @require_POST
 def reopen(request: HttpRequest, code: str, period: str) -> HttpResponse:
     def action(programme, the_period):
-        reopen_quarter(user=request.user, programme=programme, period=the_period, reason=request.POST.get("reason", ""))
+        quarter_reopen(user=request.user, programme=programme, period=the_period, reason=request.POST.get("reason", ""))
         return _("The quarter is open again for corrections.")
 
     return _workflow(request, code, period, action)
@@ -216,7 +216,7 @@ def opening_date(request: HttpRequest, code: str, period: str) -> HttpResponse:
     def action(programme, the_period):
         if not form.is_valid():
             raise EntryError(MSG_BAD_DATE)
-        set_opening_date(
+        quarter_opening_date_set(
             user=request.user, programme=programme, period=the_period, opens_on=form.cleaned_data["opens_on"]
         )
         return _("Opening date saved.")
@@ -242,7 +242,7 @@ def review(request: HttpRequest, code: str, period: str) -> HttpResponse:
                 period,
                 lambda p, q: (
                     _("%(count)d value(s) approved; the quarter is locked.")
-                    % {"count": approve_quarter(user=request.user, programme=p, period=q, seen=seen)}
+                    % {"count": quarter_approve(user=request.user, programme=p, period=q, seen=seen)}
                 ),
             )
         comments = {}
@@ -259,7 +259,7 @@ def review(request: HttpRequest, code: str, period: str) -> HttpResponse:
             period,
             lambda p, q: (
                 _("%(count)d value(s) returned.")
-                % {"count": return_values(user=request.user, programme=p, period=q, comments=comments)}
+                % {"count": values_return(user=request.user, programme=p, period=q, comments=comments)}
             ),
         )
     page = entry_page(programme=programme, period=the_period, scope=scope)
@@ -336,7 +336,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     value = get_object_or_404(IndicatorValue.objects.select_related("indicator__result__programme"), pk=pk)
     form = FollowUpForm(request.POST)
     form.is_valid()
-    set_follow_up(user=request.user, value=value, flagged=form.cleaned_data.get("flagged", False))
+    value_follow_up_set(user=request.user, value=value, flagged=form.cleaned_data.get("flagged", False))
     messages.success(request, _("Follow-up flag updated."))
     return redirect("indicators:value_history", pk=value.pk)
 
@@ -370,7 +370,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        mark_notifications_read(user=request.user)
+        notifications_mark_read(user=request.user)
         return redirect("indicators:notifications")
     items = Notification.objects.filter(user=request.user)[:200]
     return render(request, "indicators/notifications.html", {"items": items})

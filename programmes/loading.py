@@ -30,7 +30,7 @@ from budget.models import (
 from chains.models import ChainNote, ValueChain
 from indicators.entry.errors import LoadError, translated
 from indicators.entry.rules import precision_errors
-from indicators.entry.services import LoadedValue, load_values
+from indicators.entry.services import LoadedValue, values_load
 from indicators.models import (
     Activity,
     ActivityRating,
@@ -372,7 +372,7 @@ class _Loader:
                 for a in item.get("stated_achievements", [])
             )
         try:
-            load_values(rows=values)
+            values_load(rows=values)
         except LoadError as exc:
             raise ProgrammeLoadError(
                 "Values break the entry rules, nothing was loaded: " + "; ".join(exc.problems)

@@ -32,8 +32,8 @@ from indicators.entry.errors import (
     translated,
 )
 from indicators.entry.rows import RowKey, ValueInput
-from indicators.entry.services import save_quarter_values
-from indicators.entry.workflow import approve_quarter, reopen_quarter, return_values, submit_quarter
+from indicators.entry.services import quarter_values_save
+from indicators.entry.workflow import quarter_approve, quarter_reopen, quarter_submit, values_return
 from indicators.models import MEASURE, SHARE, Indicator, IndicatorValue, Programme, Sex
 from indicators.permissions import visible_programmes
 from indicators.precision import Precision
@@ -250,7 +250,7 @@ class IndicatorValueEntryView(BaseApiView):
             reason=data["reason"],
         )
         try:
-            result = save_quarter_values(user=request.user, programme=ind.result.programme, period=when, inputs=[item])
+            result = quarter_values_save(user=request.user, programme=ind.result.programme, period=when, inputs=[item])
         except EntryError as exc:
             _raise_for(exc)
         saved = self._locate(request, indicator, period)[-1]
@@ -308,21 +308,21 @@ class QuarterActionView(BaseApiView):
         count = None
         try:
             if self.action_name == "submit":
-                count = submit_quarter(user=request.user, programme=prog, period=when)
+                count = quarter_submit(user=request.user, programme=prog, period=when)
             elif self.action_name == "approve":
                 try:
                     seen = {_required_id(key): version for key, version in data["seen"].items()}
                 except ValueError as exc:
                     raise ValidationError({"seen": [_("Keys are value ids.")]}) from exc
-                count = approve_quarter(user=request.user, programme=prog, period=when, seen=seen)
+                count = quarter_approve(user=request.user, programme=prog, period=when, seen=seen)
             elif self.action_name == "return":
                 try:
                     comments = {_required_id(key): text for key, text in data["comments"].items()}
                 except ValueError as exc:
                     raise ValidationError({"comments": [_("Keys are value ids.")]}) from exc
-                count = return_values(user=request.user, programme=prog, period=when, comments=comments)
+                count = values_return(user=request.user, programme=prog, period=when, comments=comments)
             else:
-                reopen_quarter(user=request.user, programme=prog, period=when, reason=data["reason"])
+                quarter_reopen(user=request.user, programme=prog, period=when, reason=data["reason"])
         except EntryError as exc:
             _raise_for(exc)
         return Response({"action": self.action_name, "period": str(when), "count": count})

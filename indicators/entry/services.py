@@ -1,7 +1,7 @@
 """Writing values: a quarter's rows as a user saves them, a programme file's values as a loader stores them.
 
-HTTP-agnostic: the browser form and the REST API call :func:`save_quarter_values` with keyword-only
-arguments, the programme loader :func:`load_values`. They check permissions themselves
+HTTP-agnostic: the browser form and the REST API call :func:`quarter_values_save` with keyword-only
+arguments, the programme loader :func:`values_load`. They check permissions themselves
 (``PermissionDenied``), raise the typed errors of ``indicators.entry.errors`` and write atomically
 (a refused save writes nothing). Every change goes through simple-history with its user and reason.
 """
@@ -241,7 +241,7 @@ class _Plan:
     result: SaveResult = field(default_factory=SaveResult)
 
 
-def save_quarter_values(
+def quarter_values_save(
     *,
     user,
     programme: Programme,
@@ -519,7 +519,7 @@ class LoadedValue:
         return f"{self.period} ({part})" if part else str(self.period)
 
 
-def load_values(*, rows: Sequence[LoadedValue], user=None, reason: str = LOADED_REASON) -> list[IndicatorValue]:
+def values_load(*, rows: Sequence[LoadedValue], user=None, reason: str = LOADED_REASON) -> list[IndicatorValue]:
     """Store a programme file's values, approved, with their history; all or nothing.
 
     Each row obeys the rules of every stored row (precision, allowed range, unit, no data): one that

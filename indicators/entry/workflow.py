@@ -69,7 +69,7 @@ def _transition(values: Iterable[IndicatorValue], *, user, status: str, reason: 
     return count
 
 
-def submit_quarter(*, user, programme: Programme, period: Period, today: date | None = None) -> int:
+def quarter_submit(*, user, programme: Programme, period: Period, today: date | None = None) -> int:
     """Submit the draft and returned values the user entered in the quarter; returns how many were submitted.
 
     Others' drafts stay drafts, whatever the submitter's role: each person vouches for their own rows.
@@ -100,7 +100,7 @@ def submit_quarter(*, user, programme: Programme, period: Period, today: date | 
     return count
 
 
-def return_values(*, user, programme: Programme, period: Period, comments: dict[int, str]) -> int:
+def values_return(*, user, programme: Programme, period: Period, comments: dict[int, str]) -> int:
     """Return submitted values, each with its comment; notifies who entered each. Returns the count."""
     period = quarter_period(period)
     permissions.access_review(permissions.access_programme(user, programme))
@@ -129,7 +129,7 @@ def return_values(*, user, programme: Programme, period: Period, comments: dict[
     return len(values)
 
 
-def approve_quarter(*, user, programme: Programme, period: Period, seen: dict[int, int]) -> int:
+def quarter_approve(*, user, programme: Programme, period: Period, seen: dict[int, int]) -> int:
     """Approve every submitted value of the quarter, as the reviewer saw it, and lock the quarter.
 
     ``seen`` maps each value id to the version the reviewer read. Refused, changing nothing, while
@@ -159,7 +159,7 @@ def approve_quarter(*, user, programme: Programme, period: Period, seen: dict[in
     return count
 
 
-def approve_values(*, user, programme: Programme, period: Period, seen: dict[int, int]) -> int:
+def values_approve(*, user, programme: Programme, period: Period, seen: dict[int, int]) -> int:
     """Approve the submitted values ``seen`` names (value id → the version the reviewer read); the quarter stays open.
 
     All or nothing: refused when one of them is not submitted, is newer than seen, or was entered by the reviewer.
@@ -226,7 +226,7 @@ def _rows_text(values: list[IndicatorValue]) -> str:
     return ", ".join(labels)
 
 
-def reopen_quarter(*, user, programme: Programme, period: Period, reason: str) -> QuarterState:
+def quarter_reopen(*, user, programme: Programme, period: Period, reason: str) -> QuarterState:
     """Reopen a closed or approved quarter for correction (reviewer, with a reason)."""
     period = quarter_period(period)
     permissions.access_review(permissions.access_programme(user, programme))
@@ -249,7 +249,7 @@ def reopen_quarter(*, user, programme: Programme, period: Period, reason: str) -
     return state
 
 
-def set_follow_up(*, user, value: IndicatorValue, flagged: bool) -> IndicatorValue:
+def value_follow_up_set(*, user, value: IndicatorValue, flagged: bool) -> IndicatorValue:
     """Raise or clear the follow-up flag of a value, whatever its status (no new version)."""
     scope = permissions.access_programme(user, value.indicator.result.programme)
     permissions.access_flag(scope)
@@ -263,7 +263,7 @@ def set_follow_up(*, user, value: IndicatorValue, flagged: bool) -> IndicatorVal
     return row
 
 
-def set_opening_date(*, user, programme: Programme, period: Period, opens_on: date | None) -> QuarterState:
+def quarter_opening_date_set(*, user, programme: Programme, period: Period, opens_on: date | None) -> QuarterState:
     """Set the date a quarter opens for entry (reviewers and admins)."""
     period = quarter_period(period)
     permissions.access_review(permissions.access_programme(user, programme))
@@ -298,7 +298,7 @@ def _send_quietly(address: str, text: str) -> None:
         logger.exception("could not e-mail a returned-value notification")
 
 
-def mark_notifications_read(*, user, ids: Sequence[int] | None = None) -> int:
+def notifications_mark_read(*, user, ids: Sequence[int] | None = None) -> int:
     """Mark the user's notifications read (all of them when ``ids`` is None)."""
     query = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:

@@ -35,7 +35,7 @@ def world():
 
 
 def save(world, user, indicator, **fields):
-    return services.save_quarter_values(
+    return services.quarter_values_save(
         user=user, programme=world.programme, period=Q1, inputs=[ValueInput(key=RowKey(indicator.pk), **fields)]
     )
 
@@ -121,7 +121,7 @@ def test_a_percentage_ratio_above_100_is_refused(world):
 
 def _stated_value(world) -> IndicatorValue:
     """A quarter's figure loaded from a report, as the loader stores it (approved, stated)."""
-    [row] = services.load_values(
+    [row] = services.values_load(
         rows=[services.LoadedValue(indicator=world.count, period=Q1, value=D("40"), source_text="40", stated=True)]
     )
     return row

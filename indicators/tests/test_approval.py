@@ -31,11 +31,11 @@ def world():
 
 def save(world, user, indicator, value, **kwargs):
     item = ValueInput(key=RowKey(indicator.pk), value=D(value), **kwargs)
-    services.save_quarter_values(user=user, programme=world.programme, period=Q1, inputs=[item])
+    services.quarter_values_save(user=user, programme=world.programme, period=Q1, inputs=[item])
 
 
 def submit(world, user) -> int:
-    return workflow.submit_quarter(user=user, programme=world.programme, period=Q1)
+    return workflow.quarter_submit(user=user, programme=world.programme, period=Q1)
 
 
 def seen(world) -> dict[int, int]:
@@ -45,7 +45,7 @@ def seen(world) -> dict[int, int]:
 
 def approve(world, user, versions=None) -> int:
     versions = seen(world) if versions is None else versions
-    return workflow.approve_quarter(user=user, programme=world.programme, period=Q1, seen=versions)
+    return workflow.quarter_approve(user=user, programme=world.programme, period=Q1, seen=versions)
 
 
 def row(indicator) -> IndicatorValue:
@@ -99,7 +99,7 @@ def test_a_selection_is_approved_as_seen_and_the_quarter_stays_open(world):
     submit(world, world.staff_all)
     count = row(world.count)
     assert (
-        workflow.approve_values(
+        workflow.values_approve(
             user=world.reviewer, programme=world.programme, period=Q1, seen={count.pk: count.version}
         )
         == 1
@@ -108,9 +108,9 @@ def test_a_selection_is_approved_as_seen_and_the_quarter_stays_open(world):
     assert state(world) != QuarterState.Status.APPROVED
     money = row(world.money)
     with pytest.raises(errors.WorkflowError):
-        workflow.approve_values(user=world.reviewer, programme=world.programme, period=Q1, seen={money.pk: 1})
+        workflow.values_approve(user=world.reviewer, programme=world.programme, period=Q1, seen={money.pk: 1})
     with pytest.raises(errors.WorkflowError, match="Only submitted values"):
-        workflow.approve_values(
+        workflow.values_approve(
             user=world.reviewer, programme=world.programme, period=Q1, seen={count.pk: row(world.count).version}
         )
     assert row(world.money).status == "submitted"
@@ -178,7 +178,7 @@ def test_whoever_entered_a_value_since_its_last_approval_cannot_approve_it(world
         approve(world, world.admin)
     approve(world, world.reviewer)
     # Reopened and corrected by staff alone: the admin's entry is approved history, no longer pending.
-    workflow.reopen_quarter(user=world.reviewer, programme=world.programme, period=Q1, reason="R1.1")
+    workflow.quarter_reopen(user=world.reviewer, programme=world.programme, period=Q1, reason="R1.1")
     save(world, world.staff, world.count, "42", expected_version=row(world.count).version, reason="acta")
     submit(world, world.staff)
     assert approve(world, world.admin) == 1

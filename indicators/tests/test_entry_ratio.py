@@ -27,7 +27,7 @@ def rw():
 
 
 def save(rw, *inputs, period=Q1, today=IN_Q1, user=None):
-    return services.save_quarter_values(
+    return services.quarter_values_save(
         user=user or rw.world.staff_all, programme=rw.world.programme, period=period, inputs=inputs, today=today
     )
 
@@ -210,7 +210,7 @@ def test_review_and_history_show_numerator_and_denominator(client, open_rw):
     rw = open_rw
     save(rw, ratio_input(rw.ratio, "30", "120"))
     save(rw, ratio_input(rw.ratio, "30", "100", expected_version=1))
-    workflow.submit_quarter(user=rw.world.staff_all, programme=rw.world.programme, period=Q1, today=IN_Q1)
+    workflow.quarter_submit(user=rw.world.staff_all, programme=rw.world.programme, period=Q1, today=IN_Q1)
     client.force_login(rw.world.reviewer)
     review = client.get(reverse("indicators:review", args=[rw.world.programme.code, "2012Q1"])).content.decode()
     assert "30 / 100 = 30 %" in review

@@ -28,7 +28,7 @@ def rw():
 
 
 def save(rw, user, *inputs):
-    return services.save_quarter_values(user=user, programme=rw.world.programme, period=Q1, inputs=inputs, today=IN_Q1)
+    return services.quarter_values_save(user=user, programme=rw.world.programme, period=Q1, inputs=inputs, today=IN_Q1)
 
 
 def region_input(indicator, region, value):
@@ -150,7 +150,7 @@ def test_region_rows_outside_the_form_are_refused(rw, key):
 def test_region_staff_submit_only_their_region(rw):
     save(rw, rw.staff_ayacucho, region_input(rw.by_region, AYACUCHO, "2"))
     save(rw, rw.staff_apurimac, region_input(rw.by_region, APURIMAC, "3"))
-    assert workflow.submit_quarter(user=rw.staff_ayacucho, programme=rw.world.programme, period=Q1, today=IN_Q1) == 1
+    assert workflow.quarter_submit(user=rw.staff_ayacucho, programme=rw.world.programme, period=Q1, today=IN_Q1) == 1
     assert stored(rw.by_region, AYACUCHO).status == "submitted"
     assert stored(rw.by_region, APURIMAC).status == "draft"
     assert review_queue(programmes=[rw.world.programme])[0]["submitted"] == 1
@@ -253,7 +253,7 @@ def test_review_and_history_pages_name_the_region(client, open_rw):
         rw.staff_ayacucho,
         ValueInput(key=RowKey(rw.by_region.pk, region=AYACUCHO), value=D("3"), expected_version=1),
     )
-    workflow.submit_quarter(user=rw.staff_ayacucho, programme=rw.world.programme, period=Q1, today=IN_Q1)
+    workflow.quarter_submit(user=rw.staff_ayacucho, programme=rw.world.programme, period=Q1, today=IN_Q1)
     value = stored(rw.by_region, AYACUCHO)
     client.force_login(rw.world.reviewer)
     review = client.get(form_url(rw, "review")).content.decode()
@@ -264,5 +264,5 @@ def test_review_and_history_pages_name_the_region(client, open_rw):
     assert f"#row-{rw.by_region.pk}-0-T-05" in history
     assert history.count('class="history-step"') == 3  # created, edited, submitted
     # A return reaches the person who entered it, with a link to their row.
-    workflow.return_values(user=rw.world.reviewer, programme=rw.world.programme, period=Q1, comments={value.pk: "acta"})
+    workflow.values_return(user=rw.world.reviewer, programme=rw.world.programme, period=Q1, comments={value.pk: "acta"})
     assert rw.staff_ayacucho.notifications.get().link.endswith(f"#row-{rw.by_region.pk}-0-T-05")

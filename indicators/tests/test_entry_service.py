@@ -29,7 +29,7 @@ def world():
 
 
 def save(world, user, *inputs, today=IN_Q1):
-    return services.save_quarter_values(user=user, programme=world.programme, period=Q1, inputs=inputs, today=today)
+    return services.quarter_values_save(user=user, programme=world.programme, period=Q1, inputs=inputs, today=today)
 
 
 def total(indicator, **kwargs):
@@ -114,7 +114,7 @@ def test_rows_outside_the_form_are_refused(world):
 
 def test_year_period_is_not_a_quarter(world):
     with pytest.raises(errors.EntryError, match="per quarter"):
-        services.save_quarter_values(user=world.staff, programme=world.programme, period=Period(2012), inputs=[])
+        services.quarter_values_save(user=world.staff, programme=world.programme, period=Period(2012), inputs=[])
 
 
 # --- optimistic locking ------------------------------------------------------------------------
@@ -159,10 +159,10 @@ def test_closed_quarter_refuses_edits_until_a_reviewer_reopens_it(world, setting
     with pytest.raises(errors.QuarterNotOpen, match="closed for entry on 2012-04-30"):
         save(world, world.staff, total(world.count, value=D("1")), today=AFTER_CLOSE)
     with pytest.raises(PermissionDenied):
-        workflow.reopen_quarter(user=world.staff, programme=world.programme, period=Q1, reason="late data")
+        workflow.quarter_reopen(user=world.staff, programme=world.programme, period=Q1, reason="late data")
     with pytest.raises(errors.EntryError, match="needs a reason"):
-        workflow.reopen_quarter(user=world.reviewer, programme=world.programme, period=Q1, reason=" ")
-    workflow.reopen_quarter(user=world.reviewer, programme=world.programme, period=Q1, reason="late data")
+        workflow.quarter_reopen(user=world.reviewer, programme=world.programme, period=Q1, reason=" ")
+    workflow.quarter_reopen(user=world.reviewer, programme=world.programme, period=Q1, reason="late data")
     save(world, world.staff, total(world.count, value=D("1")), today=AFTER_CLOSE)
 
 
@@ -170,7 +170,7 @@ def _submitted_quarter(world):
     save(world, world.staff, total(world.count, value=D("40")), total(world.people, no_data=True, no_data_reason="x"))
     save(world, world.staff_all, total(world.money, value=D("10")))
     for user in (world.staff, world.staff_all):  # each submits the rows they entered
-        workflow.submit_quarter(user=user, programme=world.programme, period=Q1, today=IN_Q1)
+        workflow.quarter_submit(user=user, programme=world.programme, period=Q1, today=IN_Q1)
 
 
 def seen(world) -> dict[int, int]:
@@ -179,19 +179,19 @@ def seen(world) -> dict[int, int]:
 
 
 def approve(world, user):
-    return workflow.approve_quarter(user=user, programme=world.programme, period=Q1, seen=seen(world))
+    return workflow.quarter_approve(user=user, programme=world.programme, period=Q1, seen=seen(world))
 
 
 def test_submit_marks_the_users_values_submitted_and_the_quarter_when_nothing_is_left(world):
     save(world, world.staff, total(world.count, value=D("40")))
     save(world, world.staff_all, total(world.money, value=D("10")))
-    assert workflow.submit_quarter(user=world.staff, programme=world.programme, period=Q1, today=IN_Q1) == 1
+    assert workflow.quarter_submit(user=world.staff, programme=world.programme, period=Q1, today=IN_Q1) == 1
     assert stored(world.money).status == "draft"  # not in staff's results
     assert quarters.quarter_state(world.programme, Q1).status == QuarterState.Status.OPEN
-    assert workflow.submit_quarter(user=world.staff_all, programme=world.programme, period=Q1, today=IN_Q1) == 1
+    assert workflow.quarter_submit(user=world.staff_all, programme=world.programme, period=Q1, today=IN_Q1) == 1
     assert quarters.quarter_state(world.programme, Q1).status == QuarterState.Status.SUBMITTED
     with pytest.raises(errors.WorkflowError, match="nothing to submit"):
-        workflow.submit_quarter(user=world.staff_all, programme=world.programme, period=Q1, today=IN_Q1)
+        workflow.quarter_submit(user=world.staff_all, programme=world.programme, period=Q1, today=IN_Q1)
 
 
 def test_changing_a_submitted_value_needs_a_reason(world):
@@ -208,13 +208,13 @@ def test_return_needs_a_comment_notifies_and_mails_who_entered(world, settings, 
     _submitted_quarter(world)
     value = stored(world.count)
     with pytest.raises(errors.WorkflowError, match="needs a comment"):
-        workflow.return_values(user=world.reviewer, programme=world.programme, period=Q1, comments={value.pk: ""})
+        workflow.values_return(user=world.reviewer, programme=world.programme, period=Q1, comments={value.pk: ""})
     with pytest.raises(PermissionDenied):
-        workflow.return_values(user=world.staff, programme=world.programme, period=Q1, comments={value.pk: "x"})
+        workflow.values_return(user=world.staff, programme=world.programme, period=Q1, comments={value.pk: "x"})
     with pytest.raises(PermissionDenied):
-        workflow.return_values(user=world.emcl, programme=world.programme, period=Q1, comments={value.pk: "x"})
+        workflow.values_return(user=world.emcl, programme=world.programme, period=Q1, comments={value.pk: "x"})
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.return_values(
+        workflow.values_return(
             user=world.reviewer, programme=world.programme, period=Q1, comments={value.pk: "revisar acta"}
         )
     value.refresh_from_db()
@@ -229,14 +229,14 @@ def test_return_needs_a_comment_notifies_and_mails_who_entered(world, settings, 
 
 def test_approval_is_refused_while_values_are_pending_then_locks_the_quarter(world):
     _submitted_quarter(world)
-    workflow.return_values(
+    workflow.values_return(
         user=world.reviewer, programme=world.programme, period=Q1, comments={stored(world.count).pk: "?"}
     )
     with pytest.raises(errors.WorkflowError, match="1 value"):
         approve(world, world.reviewer)
     save(world, world.staff, total(world.count, value=D("39"), expected_version=3))
     assert stored(world.count).status == "draft"
-    workflow.submit_quarter(user=world.staff, programme=world.programme, period=Q1, today=IN_Q1)
+    workflow.quarter_submit(user=world.staff, programme=world.programme, period=Q1, today=IN_Q1)
     with pytest.raises(PermissionDenied):
         approve(world, world.staff)
     assert approve(world, world.reviewer) == 3
@@ -244,13 +244,13 @@ def test_approval_is_refused_while_values_are_pending_then_locks_the_quarter(wor
     with pytest.raises(errors.QuarterNotOpen, match="approved and locked"):
         save(world, world.staff, total(world.count, value=D("1"), expected_version=5, reason="x"))
     with pytest.raises(errors.QuarterNotOpen):
-        workflow.submit_quarter(user=world.staff, programme=world.programme, period=Q1, today=IN_Q1)
+        workflow.quarter_submit(user=world.staff, programme=world.programme, period=Q1, today=IN_Q1)
 
 
 def test_correcting_an_approved_value_goes_through_reopening_with_a_reason(world):
     _submitted_quarter(world)
     approve(world, world.reviewer)
-    workflow.reopen_quarter(user=world.reviewer, programme=world.programme, period=Q1, reason="error in R1.1")
+    workflow.quarter_reopen(user=world.reviewer, programme=world.programme, period=Q1, reason="error in R1.1")
     version = stored(world.count).version
     with pytest.raises(errors.EntryValidationError):
         save(world, world.staff, total(world.count, value=D("44"), expected_version=version))
@@ -268,11 +268,11 @@ def test_follow_up_flag_by_any_role_with_access_except_emcl_even_when_locked(wor
     approve(world, world.reviewer)
     value = stored(world.count)
     for user in (world.staff, world.reviewer, world.admin, world.staff_chain2):
-        workflow.set_follow_up(user=user, value=value, flagged=True)
+        workflow.value_follow_up_set(user=user, value=value, flagged=True)
     with pytest.raises(PermissionDenied):
-        workflow.set_follow_up(user=world.emcl, value=value, flagged=True)
+        workflow.value_follow_up_set(user=world.emcl, value=value, flagged=True)
     with pytest.raises(PermissionDenied):
-        workflow.set_follow_up(user=world.outsider, value=value, flagged=True)
+        workflow.value_follow_up_set(user=world.outsider, value=value, flagged=True)
     assert stored(world.count).follow_up and stored(world.count).status == "approved"
 
 

@@ -26,20 +26,20 @@ def world():
 
 
 def _save(world, user, key):
-    services.save_quarter_values(
+    services.quarter_values_save(
         user=user, programme=world.programme, period=Q1, inputs=[ValueInput(key=key, value=D("3"))], today=IN_Q1
     )
 
 
 def _submitted_value(world) -> IndicatorValue:
     _save(world, world.staff_all, RowKey(world.count.pk))
-    workflow.submit_quarter(user=world.staff_all, programme=world.programme, period=Q1, today=IN_Q1)
+    workflow.quarter_submit(user=world.staff_all, programme=world.programme, period=Q1, today=IN_Q1)
     return IndicatorValue.objects.get(indicator=world.count, chain=None)
 
 
 def _approve(world, user) -> None:
     value = _submitted_value(world)
-    workflow.approve_quarter(user=user, programme=world.programme, period=Q1, seen={value.pk: value.version})
+    workflow.quarter_approve(user=user, programme=world.programme, period=Q1, seen={value.pk: value.version})
 
 
 ACTIONS = {
@@ -47,14 +47,14 @@ ACTIONS = {
     "edit value chain 1 part (R1.1)": lambda w, u: _save(w, u, RowKey(w.count.pk, w.chain1.pk)),
     "edit value chain 2 part (R1.1)": lambda w, u: _save(w, u, RowKey(w.count.pk, w.chain2.pk)),
     "edit other result (R2.2)": lambda w, u: _save(w, u, RowKey(w.money.pk)),
-    "submit": lambda w, u: workflow.submit_quarter(user=u, programme=w.programme, period=Q1, today=IN_Q1),
-    "return": lambda w, u: workflow.return_values(
+    "submit": lambda w, u: workflow.quarter_submit(user=u, programme=w.programme, period=Q1, today=IN_Q1),
+    "return": lambda w, u: workflow.values_return(
         user=u, programme=w.programme, period=Q1, comments={_submitted_value(w).pk: "why"}
     ),
     "approve": lambda w, u: _approve(w, u),
-    "reopen": lambda w, u: workflow.reopen_quarter(user=u, programme=w.programme, period=Q1, reason="late data"),
-    "flag": lambda w, u: workflow.set_follow_up(user=u, value=_submitted_value(w), flagged=True),
-    "set opening date": lambda w, u: workflow.set_opening_date(
+    "reopen": lambda w, u: workflow.quarter_reopen(user=u, programme=w.programme, period=Q1, reason="late data"),
+    "flag": lambda w, u: workflow.value_follow_up_set(user=u, value=_submitted_value(w), flagged=True),
+    "set opening date": lambda w, u: workflow.quarter_opening_date_set(
         user=u, programme=w.programme, period=Q1, opens_on=date(2012, 4, 1)
     ),
 }

@@ -170,7 +170,7 @@ def test_the_service_refuses_one_step_beyond_whoever_calls_it(world, case, attr,
     indicator = getattr(world, attr)
     item = ValueInput(key=RowKey(indicator.pk), **{name: D(text) for name, text in typed.items()})
     with pytest.raises(errors.EntryValidationError) as info:
-        services.save_quarter_values(user=world.staff_all, programme=world.programme, period=Q1, inputs=[item])
+        services.quarter_values_save(user=world.staff_all, programme=world.programme, period=Q1, inputs=[item])
     assert message in info.value.errors[RowKey(indicator.pk)]
     assert not IndicatorValue.objects.exists()
 
