@@ -69,8 +69,8 @@ class MonitoringCard:
         return next(level for level in self.levels if level.code == code)
 
 
-def rating_thresholds() -> dict[str, tuple[Decimal, Decimal, Decimal]]:
-    """The A–D thresholds in use: the defaults of ``scores`` with ``settings.SCORE_RATING_THRESHOLDS`` applied."""
+def rating_thresholds_in_use() -> dict[str, tuple[Decimal, Decimal, Decimal]]:
+    """The A–D thresholds in use: ``scores.rating_thresholds`` with ``settings.SCORE_RATING_THRESHOLDS`` applied."""
     return scores.rating_thresholds(getattr(settings, "SCORE_RATING_THRESHOLDS", None))
 
 
@@ -86,8 +86,8 @@ def track_band() -> Decimal:
     return band
 
 
-def track_status(achievement: IndicatorFigure, expected: Decimal | None) -> scores.TrackStatus:
-    """On track / off track / no data of an indicator's achievement against the expected ratio, with the set band."""
+def track_status_of(achievement: IndicatorFigure, expected: Decimal | None) -> scores.TrackStatus:
+    """``scores.track_status`` of an indicator's achievement against the expected ratio, with the configured band."""
     return scores.track_status(achievement.achievement.value, expected, track_band())
 
 
@@ -203,7 +203,7 @@ def monitoring_card(
     ``Result.weight`` when any result has one.
     """
     periods = list(periods)
-    thresholds = rating_thresholds()
+    thresholds = rating_thresholds_in_use()
     results = list(Result.objects.filter(programme=programme).order_by("order", "code"))
     indicators = list(
         Indicator.objects.filter(result__programme=programme, has_data=True).order_by("result__order", "order", "code")

@@ -18,7 +18,7 @@ from django.db.models import Count
 from indicators import scores
 from indicators.models import IndicatorValue, Programme, StatedScore, Task
 from indicators.periods import Period
-from indicators.selectors import Figure, monitoring_card
+from indicators.selectors import Figure, monitoring_card, track_status_of
 from reports.models import Report, ReportSnapshot
 
 UP, DOWN, FLAT = "up", "down", "flat"
@@ -157,10 +157,9 @@ def programme_overview(programme: Programme, chosen: Period | None = None) -> Pr
                 )
             )
             for row in level.indicators:
-                figure = row.periods[1].achievement
-                # Off track: below the period's target by more than the engine's tolerance band.
-                if scores.track_status(figure.value, Decimal("1")) is scores.TrackStatus.OFF_TRACK:
-                    off_track.append(OffTrack(level.code, row.code, row.label, figure))
+                # Off track: below the period's target by more than the configured tolerance band.
+                if track_status_of(row.periods[1], Decimal("1")) is scores.TrackStatus.OFF_TRACK:
+                    off_track.append(OffTrack(level.code, row.code, row.label, row.periods[1].achievement))
     waiting = [
         WaitingQuarter(Period(row["year"], row["quarter"]), row["n"])
         for row in IndicatorValue.objects.filter(

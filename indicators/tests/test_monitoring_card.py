@@ -24,7 +24,7 @@ from indicators.models import (
 )
 from indicators.periods import Period
 from indicators.scores import TrackStatus
-from indicators.selectors import monitoring_card, track_band, track_status
+from indicators.selectors import monitoring_card, track_band, track_status_of
 from programmes.loading import programme_load, read_programme_file
 
 pytestmark = pytest.mark.django_db
@@ -423,13 +423,13 @@ def test_track_status_uses_the_configured_band(levels, settings, band, expected_
     _value(ind, Y2011, D("80"))
     _target(ind, Y2011, D("100"))
     settings.SCORE_TRACK_BAND = band
-    assert track_status(indicator_achievement(ind, Y2011), D("1")) == expected_status
+    assert track_status_of(indicator_achievement(ind, Y2011), D("1")) == expected_status
 
 
 def test_track_status_without_data_is_no_data(levels):
     _, r1, _ = levels
     ind = IndicatorFactory(result=r1)
-    assert track_status(indicator_achievement(ind, Y2011), D("1")) == TrackStatus.NO_DATA
+    assert track_status_of(indicator_achievement(ind, Y2011), D("1")) == TrackStatus.NO_DATA
 
 
 @pytest.mark.parametrize("band", ["abc", "-0.1", "NaN"])

@@ -81,6 +81,14 @@ def test_indicators_off_track_are_listed_with_their_achievement(client, db, memb
     assert "75%" in html
 
 
+def test_the_off_track_list_uses_the_configured_band(client, db, member, settings):
+    programme = small_programme()  # 75–76 % of the target: within a 30 % band, on track
+    settings.SCORE_TRACK_BAND = "0.30"
+    client.force_login(member(programme, Role.REVIEWER))
+    overview = client.get("/").context["overviews"][0]
+    assert "R1.1" not in {row.code for row in overview.off_track}
+
+
 def test_quarters_waiting_for_review_count_the_submitted_values(client, db, member):
     programme = small_programme()
     for value in IndicatorValue.objects.filter(indicator__result__programme=programme, year=2011)[:3]:
