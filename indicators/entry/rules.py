@@ -40,6 +40,14 @@ class Message(str):
         return message
 
 
+def plain_number(number: Decimal | None) -> str:
+    """A number as a message shows it: as entered, no grouping, no trailing zeros (10.50 → "10.5"); "…" for None.
+
+    "…" reads as an open bound ("the expected range … – 90") wherever a missing number reaches a message.
+    """
+    return "…" if number is None else format(number.normalize(), "f")
+
+
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 DEFAULT_OUTLIER_FACTOR = Decimal("2")
@@ -171,7 +179,7 @@ def precision_errors(number: Decimal | None, precision: Precision) -> list[str]:
     if number is None:
         return []
     if precision.too_large(number):
-        return [Message(MSG_TOO_LARGE, largest=_plain(precision.largest))]
+        return [Message(MSG_TOO_LARGE, largest=plain_number(precision.largest))]
     if precision.too_precise(number):
         return [Message(MSG_TOO_PRECISE, places=precision.places)]
     return []
@@ -182,10 +190,10 @@ def range_errors(value: Decimal | None, low: Decimal | None, high: Decimal | Non
     if value is None or not ((low is not None and value < low) or (high is not None and value > high)):
         return []
     if low is None:
-        return [Message(MSG_ABOVE_ALLOWED, high=_plain(high))]
+        return [Message(MSG_ABOVE_ALLOWED, high=plain_number(high))]
     if high is None:
-        return [Message(MSG_BELOW_ALLOWED, low=_plain(low))]
-    return [Message(MSG_OUTSIDE_ALLOWED, low=_plain(low), high=_plain(high))]
+        return [Message(MSG_BELOW_ALLOWED, low=plain_number(low))]
+    return [Message(MSG_OUTSIDE_ALLOWED, low=plain_number(low), high=plain_number(high))]
 
 
 def ratio_errors(unit_kind: str, numerator: Decimal | None, denominator: Decimal | None) -> list[str]:
@@ -286,10 +294,6 @@ def check_disaggregation(total: Decimal | None, parts: Sequence[Decimal | None])
     return DisaggregationCheck(complete=True, parts_sum=parts_sum, matches=parts_sum == total)
 
 
-def _plain(number: Decimal | None) -> str:
-    return "" if number is None else format(number.normalize(), "f")
-
-
 def disaggregation_message(
     check: DisaggregationCheck, total: Decimal | None, mismatch: str = MSG_DISAGGREGATION_MISMATCH
 ) -> str | None:
@@ -297,7 +301,7 @@ def disaggregation_message(
     if not check.complete:
         return MSG_DISAGGREGATION_INCOMPLETE
     if check.matches is False:
-        return Message(mismatch, parts=_plain(check.parts_sum), total=_plain(total))
+        return Message(mismatch, parts=plain_number(check.parts_sum), total=plain_number(total))
     return None
 
 

@@ -41,6 +41,7 @@ from indicators.entry.rows import (
     outlier_factor,
     programme_regions,
 )
+from indicators.entry.rules import plain_number
 from indicators.models import MEASURE, SHARE, Indicator, IndicatorValue, Programme, QuarterState, Sex
 from indicators.periods import Period
 
@@ -151,19 +152,12 @@ def _row_errors(
     warnings: list[str] = []
     previous_value = previous.value if previous is not None and not previous.no_data else None
     if rules.is_outlier(item.value, previous_value, factor):
-        message = rules.Message(rules.MSG_OUTLIER, factor=_plain(factor), previous=_plain(previous_value))
+        message = rules.Message(rules.MSG_OUTLIER, factor=plain_number(factor), previous=plain_number(previous_value))
         (warnings if item.comment.strip() else errors).append(message)
-    if item.key.is_total and rules.out_of_range(item.value, indicator.expected_min, indicator.expected_max):
-        warnings.append(
-            rules.Message(
-                rules.MSG_OUT_OF_RANGE, low=_plain(indicator.expected_min), high=_plain(indicator.expected_max)
-            )
-        )
+    low, high = indicator.expected_min, indicator.expected_max
+    if item.key.is_total and rules.out_of_range(item.value, low, high):
+        warnings.append(rules.Message(rules.MSG_OUT_OF_RANGE, low=plain_number(low), high=plain_number(high)))
     return errors, warnings
-
-
-def _plain(number: Decimal | None) -> str:
-    return "…" if number is None else format(number.normalize(), "f")
 
 
 def _consistency_errors(

@@ -402,3 +402,11 @@ def test_disaggregation_message_keeps_its_template_for_translation():
 def test_departments_from_beneficiary_districts(rows, expected):
     assert rules.departments(rows) == expected
     assert list(rules.departments(rows)) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [(D("10.50"), "10.5"), (D("1E+3"), "1000"), (D("-0.0100"), "-0.01"), (D("0"), "0"), (None, "…")],
+)
+def test_plain_number_shows_a_number_as_entered_and_a_missing_one_as_an_open_bound(number, text):
+    assert rules.plain_number(number) == text
