@@ -1,24 +1,24 @@
-"""Test data: programmes, users and workbooks built in memory (nothing read from the seed file)."""
+"""Test data of the beneficiary imports: workbooks built in memory (nothing read from the seed file), and
+the programme and the admin who import them, made by the shared factories (tests.factories)."""
 
 import io
 import zipfile
-from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from openpyxl import Workbook
 
 from indicators.models import Programme
 from municipalities.tests.seed_annex_74 import HEADER, ROWS_AFTER_REPEATED_HEADER, ROWS_BEFORE_REPEATED_HEADER
+from tests.factories import TEST_PASSWORD, ProgrammeFactory, UserFactory
 
 
 def programme(code: str = "PER0601011") -> Programme:
-    return Programme.objects.get_or_create(
-        code=code, defaults={"name": "Programa CSE", "belgian_contribution": Decimal("3550151.99")}
-    )[0]
+    """The programme the annex is imported into; the same one each time a test asks (get or create)."""
+    return ProgrammeFactory(code=code)
 
 
 def admin_user(username: str = "importer"):
-    return get_user_model().objects.create_superuser(username, f"{username}@example.org", "pw-not-secret-42")
+    """A superuser who may log in with TEST_PASSWORD (the browser test types it)."""
+    return UserFactory(username=username, is_staff=True, is_superuser=True, password=TEST_PASSWORD)
 
 
 def workbook_bytes(

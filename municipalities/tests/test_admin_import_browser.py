@@ -10,11 +10,11 @@ import pytest
 from municipalities.models import BeneficiaryDistrict
 from municipalities.tests import factories
 from municipalities.tests.seed_annex_74 import HEADER
+from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PASSWORD = "pw-not-secret-42"
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def _login(page, live_server):
     factories.admin_user()
     page.goto(f"{live_server.url}/admin/login/?next=/admin/municipalities/beneficiarydistrict/")
     page.fill("#id_username", "importer")
-    page.fill("#id_password", PASSWORD)
+    page.fill("#id_password", TEST_PASSWORD)
     page.click("input[type=submit]")
 
 
