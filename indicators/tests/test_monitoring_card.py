@@ -5,14 +5,12 @@ from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 from pathlib import Path
 
-import factory
 import pytest
 
 from chains.models import ValueChain
 from indicators.figures import NO_FIGURE, WHOLE_PROGRAMME, Figure, Origin
 from indicators.figures import indicator_figure as indicator_achievement
 from indicators.models import (
-    Activity,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
@@ -26,6 +24,7 @@ from indicators.periods import Period
 from indicators.scores import TrackStatus
 from indicators.selectors import monitoring_card, track_band, track_status_of
 from programmes.loading import programme_load, read_programme_file
+from tests.factories import ActivityFactory, IndicatorFactory, ProgrammeFactory, ResultFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,57 +36,6 @@ def ratio(value: D) -> D:
 
 Y2011 = Period(2011)
 Q1, Q2, Q3, Q4 = (Period(2011, q) for q in (1, 2, 3, 4))
-
-
-class ProgrammeFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Programme
-
-    code = factory.Sequence(lambda n: f"PRG{n:04d}")
-    name = "Test programme"
-    belgian_contribution = D("1000000.00")
-
-
-class ResultFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Result
-
-    programme = factory.SubFactory(ProgrammeFactory)
-    code = factory.Sequence(lambda n: f"R{n}")
-    kind = Result.Kind.RESULT
-    order = factory.Sequence(lambda n: n + 1)
-    statement = "A result"
-
-
-class IndicatorFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Indicator
-
-    result = factory.SubFactory(ResultFactory)
-    code = factory.Sequence(lambda n: f"I{n}")
-    order = factory.Sequence(lambda n: n)
-    name = factory.Sequence(lambda n: f"Indicator {n}")
-    unit_kind = Indicator.UnitKind.COUNT
-    aggregation = Indicator.Aggregation.SUM
-
-
-class ActivityFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Activity
-
-    result = factory.SubFactory(ResultFactory)
-    code = factory.Sequence(lambda n: f"A{n}")
-    name = "An activity"
-
-
-class TaskFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Task
-
-    activity = factory.SubFactory(ActivityFactory)
-    year = 2011
-    quarter = 1
-    name = factory.Sequence(lambda n: f"Task {n}")
 
 
 def _value(indicator, period, value=None, **kwargs):
