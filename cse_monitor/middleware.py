@@ -11,8 +11,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.functional import empty
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from cse_monitor.lib.messages import translated
 from cse_monitor.logging import request_id_var
 
 access_log = logging.getLogger("cse_monitor.access")
@@ -101,7 +103,7 @@ class ContentSecurityPolicyMiddleware:
 
 # Something a browser would parse as markup: "<" followed by a tag name, "/", "!" (comments) or "?".
 MARKUP = re.compile(r"<\s*[/!?]?\s*[a-zA-Z]|<\s*!--")
-MSG_MARKUP = _("HTML or script markup is not accepted in text fields. Remove the text between < and >.")
+MSG_MARKUP = gettext_noop("HTML or script markup is not accepted in text fields. Remove the text between < and >.")
 
 
 def _strings(value, path: str = "") -> Iterator[tuple[str, str]]:
@@ -157,7 +159,7 @@ class RejectMarkupMiddleware:
         fields = self.offending_fields(request)
         if not fields:
             return self.get_response(request)
-        message = MSG_MARKUP
+        message = translated(MSG_MARKUP)
         logging.getLogger("cse_monitor.security").warning(
             "markup refused", extra={"event": "markup_refused", "path": request.path, "fields": fields}
         )

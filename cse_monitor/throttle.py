@@ -24,11 +24,11 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 audit_log = logging.getLogger("cse_monitor.audit")
 
-LOCKED_MESSAGE = _("Too many failed login attempts. Please wait %(minutes)d minutes and try again.")
+LOCKED_MESSAGE = gettext_noop("Too many failed login attempts. Please wait %(minutes)d minutes and try again.")
 
 
 def client_ip(request: HttpRequest | None) -> str:
@@ -81,7 +81,7 @@ def clear_failures(username: str, request: HttpRequest | None) -> None:
 
 
 def locked_message() -> str:
-    return LOCKED_MESSAGE % {"minutes": max(1, settings.LOGIN_THROTTLE_WINDOW // 60)}
+    return gettext(LOCKED_MESSAGE) % {"minutes": max(1, settings.LOGIN_THROTTLE_WINDOW // 60)}
 
 
 class LoginThrottleBackend:
@@ -110,7 +110,7 @@ def _on_logged_in(sender, request: HttpRequest | None, user, **kwargs) -> None:
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    error_messages = {**AuthenticationForm.error_messages, "throttled": LOCKED_MESSAGE}
+    error_messages = {**AuthenticationForm.error_messages, "throttled": gettext_lazy(LOCKED_MESSAGE)}
 
     def clean(self):
         username = self.cleaned_data.get("username")

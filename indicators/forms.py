@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from indicators.entry.errors import translated
+from cse_monitor.lib.messages import translated
 from indicators.entry.rows import RowKey, ValueInput
 from indicators.entry.rules import precision_errors
 from indicators.models import MEASURE, SHARE

@@ -11,8 +11,9 @@ Roles come from ``Membership``:
 - **admin** does everything, including reading the audit log. A Django superuser counts as
   admin of every programme.
 
-``access_*`` raise ``PermissionDenied`` (a 403 in pages and in the REST API); ``can_*`` answer
-yes or no. Both read one precomputed :class:`Scope`, so a page of 40 indicators costs no
+``access_*`` raise ``PermissionDenied`` (a 403 in pages and in the REST API) with a message constant,
+translated where it is shown (the 403 page, the API's error handler); ``can_*`` answer yes or no.
+Both read one precomputed :class:`Scope`, so a page of 40 indicators costs no
 query per indicator.
 """
 
@@ -26,15 +27,16 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from cse_monitor.lib.messages import gettext_noop
 from indicators.models import Membership, Programme
 
 Role = Membership.Role
 
-MSG_NOT_A_MEMBER = "You have no role in this programme."
-MSG_CANNOT_EDIT = "You may not enter values for this indicator."
-MSG_CANNOT_REVIEW = "Only a reviewer may do this."
-MSG_CANNOT_WRITE = "Your role reads this programme and writes nothing."
-MSG_ADMIN_ONLY = "Only an administrator may see this."
+MSG_NOT_A_MEMBER = gettext_noop("You have no role in this programme.")
+MSG_CANNOT_EDIT = gettext_noop("You may not enter values for this indicator.")
+MSG_CANNOT_REVIEW = gettext_noop("Only a reviewer may do this.")
+MSG_CANNOT_WRITE = gettext_noop("Your role reads this programme and writes nothing.")
+MSG_ADMIN_ONLY = gettext_noop("Only an administrator may see this.")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cse_monitor.lib.messages import translated
 from cse_monitor.lib.spreadsheets import xlsx_response
 from indicators import permissions
 from indicators.entry.errors import (
@@ -27,7 +28,6 @@ from indicators.entry.errors import (
     ConflictError,
     EntryError,
     EntryValidationError,
-    translated,
 )
 from indicators.entry.quarters import MSG_NOT_A_QUARTER, window_error
 from indicators.entry.rows import RowKey, key_of, programme_regions

@@ -8,12 +8,9 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from cse_monitor.lib.messages import gettext_noop
+
 HUNDRED = Decimal("100")
-
-
-def gettext_noop(message: str) -> str:
-    """Marks an English msgid for makemessages (xgettext matches this name); the service translates it."""
-    return message
 
 
 class Refusal(ValueError):

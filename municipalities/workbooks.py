@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
 
+from cse_monitor.lib.messages import gettext_noop
 from municipalities.normalise import (
     Refusal,
     clean_label,
     declared_codes,
-    gettext_noop,
     header_column,
     is_blank,
     is_header_row,

@@ -28,7 +28,8 @@ from budget.models import (
     YearlyBudget,
 )
 from chains.models import ChainNote, ValueChain
-from indicators.entry.errors import LoadError, translated
+from cse_monitor.lib.messages import translated
+from indicators.entry.errors import LoadError
 from indicators.entry.rules import precision_errors
 from indicators.entry.services import LoadedValue, values_load
 from indicators.models import (

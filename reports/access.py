@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
+from cse_monitor.lib.messages import gettext_noop
 from indicators.models import Membership
 from indicators.permissions import Scope, access_programme
 
 Role = Membership.Role
 
-MSG_CANNOT_EDIT_NARRATIVE = "Only programme staff and administrators edit the report's narratives."
-MSG_CANNOT_APPROVE = "Only EMCL members and administrators approve the report."
-MSG_CANNOT_REOPEN = "Only EMCL members and administrators reopen an approved report."
+MSG_CANNOT_EDIT_NARRATIVE = gettext_noop("Only programme staff and administrators edit the report's narratives.")
+MSG_CANNOT_APPROVE = gettext_noop("Only EMCL members and administrators approve the report.")
+MSG_CANNOT_REOPEN = gettext_noop("Only EMCL members and administrators reopen an approved report.")
 
 
 def can_edit_narratives(scope: Scope) -> bool:

@@ -11,8 +11,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler
+
+from cse_monitor.lib.messages import translated
 
 # Codes a client can rely on. DRF's own codes keep their names.
 CODE_INVALID = "invalid"
@@ -24,19 +27,21 @@ CODE_AMBIGUOUS = "ambiguous_code"
 
 class PreconditionFailed(exceptions.APIException):
     status_code = 412
-    default_detail = "The resource changed since you read it: read it again and reapply your change."
+    default_detail = gettext_lazy("The resource changed since you read it: read it again and reapply your change.")
     default_code = CODE_PRECONDITION_FAILED
 
 
 class PreconditionRequired(exceptions.APIException):
     status_code = 428
-    default_detail = "Send If-Match with the ETag you read, so that you cannot overwrite someone else's change."
+    default_detail = gettext_lazy(
+        "Send If-Match with the ETag you read, so that you cannot overwrite someone else's change."
+    )
     default_code = CODE_PRECONDITION_REQUIRED
 
 
 class Ambiguous(exceptions.APIException):
     status_code = 400
-    default_detail = "This code exists in several programmes; add ?programme=<code> or use the id."
+    default_detail = gettext_lazy("This code exists in several programmes; add ?programme=<code> or use the id.")
     default_code = CODE_AMBIGUOUS
 
 
@@ -70,7 +75,8 @@ def api_exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # The reason an access_* guard gave (a message constant), in the reader's language.
+        exc = exceptions.PermissionDenied(translated(exc.args[0]) if exc.args and exc.args[0] else None)
     response = exception_handler(exc, context)
     if response is None:
         return None  # an unexpected error: Django's 500 handling, logged

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -19,6 +20,7 @@ from cse_monitor.lib.api import (
     as_id,
 )
 from cse_monitor.lib.api_errors import Ambiguous, ErrorSerializer, PreconditionFailed, PreconditionRequired
+from cse_monitor.lib.messages import translated
 from indicators.api.common import parse_period
 from indicators.api.reads import IndicatorValueSerializer
 from indicators.entry import rules
@@ -29,7 +31,6 @@ from indicators.entry.errors import (
     QuarterNotOpen,
     SelfApprovalError,
     WorkflowError,
-    translated,
 )
 from indicators.entry.rows import RowKey, ValueInput
 from indicators.entry.services import quarter_values_save
@@ -44,13 +45,13 @@ from indicators.precision import Precision
 
 class QuarterNotOpenError(APIException):
     status_code = 409
-    default_detail = "This quarter does not accept entry."
+    default_detail = gettext_lazy("This quarter does not accept entry.")
     default_code = "quarter_not_open"
 
 
 class WorkflowConflict(APIException):
     status_code = 409
-    default_detail = "The action does not fit the values' state."
+    default_detail = gettext_lazy("The action does not fit the values' state.")
     default_code = "workflow"
 
 

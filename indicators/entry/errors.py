@@ -1,28 +1,20 @@
-"""The errors the entry services raise, and ``translated``, which puts their messages in the user's language.
+"""The errors the entry services raise.
 
 Each error carries a message constant of the module that raises it (an English msgid marked with
-``gettext_noop``) and its values; the view or API that shows it calls :func:`translated`.
+``gettext_noop``) and its values; the view or API that shows it calls
+``cse_monitor.lib.messages.translated``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext, gettext_noop
-
-from indicators.entry import rules
+from cse_monitor.lib.messages import Message, gettext_noop
 from indicators.entry.rows import RowKey, ValueInput
 from indicators.models import IndicatorValue
 
 MSG_CONFLICT = gettext_noop("Someone else saved some of these values while you were editing. Nothing was saved.")
 MSG_INVALID = gettext_noop("Some values need attention. Nothing was saved.")
-
-
-def translated(message: str) -> str:
-    """A message of the entry package in the active language (values go in after)."""
-    if isinstance(message, rules.Message) and message.params:
-        return gettext(message.template).format(**message.params)
-    return gettext(message)
 
 
 class EntryError(Exception):
@@ -31,7 +23,7 @@ class EntryError(Exception):
     def __init__(self, template: str, **params):
         self.template = template  # the msgid: translate it, then .format(**params)
         self.params = params
-        self.message = rules.Message(template, **params)  # the English text; translated() localises it
+        self.message = Message(template, **params)  # the English text; translated() localises it
         super().__init__(self.message)
 
 

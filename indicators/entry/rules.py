@@ -1,11 +1,8 @@
 """The rules of quarterly entry as pure functions over Decimals, dates and bytes. Imports nothing from Django.
 
 The services (``indicators.entry.services`` and ``.workflow``) call these; so do the tests, through
-parametrized tables. Messages are constants so that tests and the API can refer to them; they are English
-msgids, marked for extraction by ``gettext_noop`` and translated where they are shown
-(``indicators.entry.errors.translated``).
-A message with values is a :class:`Message`: it reads as the formatted English text and keeps its
-template and values, so that the template is translated before the values go in.
+parametrized tables. Messages follow ``cse_monitor.lib.messages``: constants marked with ``gettext_noop``,
+a :class:`~cse_monitor.lib.messages.Message` when they carry values, translated where they are shown.
 """
 
 from __future__ import annotations
@@ -19,25 +16,8 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from cse_monitor.lib.messages import Message, gettext_noop
 from indicators.precision import Precision
-
-
-def gettext_noop(message: str) -> str:
-    """Marks ``message`` for makemessages, like Django's, without importing Django."""
-    return message
-
-
-class Message(str):
-    """A message with values: equal to its formatted English text, with ``template`` and ``params`` kept."""
-
-    template: str
-    params: dict
-
-    def __new__(cls, template: str, **params: object) -> Message:
-        message = super().__new__(cls, template.format(**params) if params else template)
-        message.template = template
-        message.params = params
-        return message
 
 
 def plain_number(number: Decimal | None) -> str:

@@ -14,9 +14,9 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from cse_monitor.lib.messages import translated
 from indicators import permissions
 from indicators.entry import rules
-from indicators.entry.errors import translated
 from indicators.entry.quarters import closing_date, quarter_state, window_for
 from indicators.entry.rows import RowKey, allowed_rows, is_ratio, key_of, outlier_factor, programme_regions
 from indicators.figures import IndicatorFigure, Printed, baseline_printed, figure_book

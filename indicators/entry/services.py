@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
+from cse_monitor.lib.messages import Message, translated
 from indicators import permissions
 from indicators.entry import rules
 from indicators.entry.errors import (
@@ -28,7 +29,6 @@ from indicators.entry.errors import (
     EntryError,
     EntryValidationError,
     LoadError,
-    translated,
 )
 from indicators.entry.quarters import quarter_period, quarter_state, quarter_values, require_open, set_state
 from indicators.entry.rows import (
@@ -152,11 +152,11 @@ def _row_errors(
     warnings: list[str] = []
     previous_value = previous.value if previous is not None and not previous.no_data else None
     if rules.is_outlier(item.value, previous_value, factor):
-        message = rules.Message(rules.MSG_OUTLIER, factor=plain_number(factor), previous=plain_number(previous_value))
+        message = Message(rules.MSG_OUTLIER, factor=plain_number(factor), previous=plain_number(previous_value))
         (warnings if item.comment.strip() else errors).append(message)
     low, high = indicator.expected_min, indicator.expected_max
     if item.key.is_total and rules.out_of_range(item.value, low, high):
-        warnings.append(rules.Message(rules.MSG_OUT_OF_RANGE, low=plain_number(low), high=plain_number(high)))
+        warnings.append(Message(rules.MSG_OUT_OF_RANGE, low=plain_number(low), high=plain_number(high)))
     return errors, warnings
 
 
@@ -348,7 +348,7 @@ def _check_row(
     """Record one changed row's errors and warnings in the plan, and its evidence file's name when accepted."""
     errors, warnings = _row_errors(indicator, item, previous, factor)
     if existing is not None and existing.status in (Status.SUBMITTED, Status.APPROVED) and not item.reason.strip():
-        errors.append(rules.Message(MSG_REASON_REQUIRED, status=existing.get_status_display()))
+        errors.append(Message(MSG_REASON_REQUIRED, status=existing.get_status_display()))
     if item.evidence is not None:
         try:
             plan.evidence_names[item.key] = check_evidence(item.evidence)

@@ -3,9 +3,8 @@
 import pytest
 from django.utils import translation
 
+from cse_monitor.lib.messages import Message, translated
 from indicators.entry import errors, quarters, rules, services, workflow
-from indicators.entry.errors import translated
-from indicators.entry.rules import Message
 from indicators.models import MEASURE
 
 

@@ -6,7 +6,10 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import translation
+from rest_framework.test import APIClient
 
+from indicators import permissions
 from indicators.entry import errors, services, workflow
 from indicators.entry.rows import RowKey, ValueInput
 from indicators.models import IndicatorValue
@@ -173,6 +176,24 @@ def test_workflow_posts_refused_for_other_roles(client, live_world, name, role):
     client.force_login(getattr(live_world, role))
     url = reverse(f"indicators:{name}", args=[live_world.programme.code, str(live_world.period)])
     assert client.post(url, {"reason": "x", "approve": "1"}).status_code == 403
+
+
+def test_a_refusal_reaches_the_reader_in_their_language_on_the_page_and_in_the_api(client, live_world, monkeypatch):
+    # A msgid the catalogue already translates stands in for the guard's message constant, so that
+    # the test shows the 403 page and the API error translate whatever access_* raised.
+    monkeypatch.setattr(permissions, "MSG_CANNOT_WRITE", "Follow-up flag updated.")
+    with translation.override("es"):
+        spanish = translation.gettext("Follow-up flag updated.")
+    assert spanish != "Follow-up flag updated."
+    code, period = live_world.programme.code, str(live_world.period)
+    client.force_login(live_world.emcl)
+    page = client.post(reverse("indicators:submit", args=[code, period]), HTTP_ACCEPT_LANGUAGE="es")
+    assert page.status_code == 403 and spanish in page.content.decode()
+    api = APIClient()
+    api.force_authenticate(live_world.emcl)
+    url = f"/api/v1/programmes/{code}/quarters/{period}/submit/"
+    response = api.post(url, {}, format="json", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 403 and response.json()["error"]["message"] == spanish
 
 
 def test_follow_up_post_refused_for_emcl(client, live_world):
