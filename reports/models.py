@@ -1,13 +1,20 @@
 """Annual report content per programme and year: narratives, risks, quality criteria,
-recommendations, EMCL decisions, lessons learned; and the report's approval state."""
+recommendations, EMCL decisions, lessons learned, each with its history (and that of the
+activity ratings of 3.3.2, a model of indicators); and the report's approval state."""
 
+import simple_history
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from indicators.models import Rating
+from indicators.models import ActivityRating, Rating
+
+
+def _content_history() -> HistoricalRecords:
+    """History of a report content model: who changed what, and why (written by reports.services)."""
+    return HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
 
 class Report(models.Model):
@@ -141,6 +148,7 @@ class Risk(models.Model):
     impact_description = models.TextField(_("potential impact"), blank=True)
     impact_score = models.CharField(_("impact score"), max_length=20, blank=True)
     level = models.CharField(_("risk level"), max_length=1, choices=Rating.choices)
+    history = _content_history()
 
     class Meta:
         verbose_name = _("risk")
@@ -163,6 +171,7 @@ class QualityCriterion(models.Model):
     criterion = models.CharField(_("criterion"), max_length=16, choices=Criterion.choices)
     rating = models.CharField(_("rating"), max_length=1, choices=Rating.choices)
     comment = models.TextField(_("comment"), blank=True)
+    history = _content_history()
 
     class Meta:
         verbose_name = _("quality criterion")
@@ -182,6 +191,7 @@ class Recommendation(models.Model):
     source = models.CharField(_("source"), max_length=300, blank=True)
     actor = models.CharField(_("actor"), max_length=300, blank=True)
     deadline = models.CharField(_("deadline"), max_length=100, blank=True)
+    history = _content_history()
 
     class Meta:
         verbose_name = _("recommendation")
@@ -208,6 +218,7 @@ class EmclDecision(models.Model):
     moment = models.CharField(_("moment of the decision"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
     updated_at = models.DateTimeField(auto_now=True)
+    history = _content_history()
 
     class Meta:
         verbose_name = _("EMCL decision")
@@ -227,6 +238,7 @@ class LessonLearned(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     text = models.TextField(_("lesson"))
     addressees = models.TextField(_("addressees"), blank=True, help_text=_("One per line."))
+    history = _content_history()
 
     class Meta:
         verbose_name = _("lesson learned")
@@ -235,6 +247,11 @@ class LessonLearned(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+# An activity's rating for a year is report content (section 3.3.2): the reports app owns its write
+# path (reports.services) and so its history, which lives here rather than in indicators.
+simple_history.register(ActivityRating, app="reports", history_change_reason_field=models.TextField(null=True))
 
 
 class ReportPdf(models.Model):
