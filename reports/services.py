@@ -1,4 +1,5 @@
-"""Writes of the reports app: narratives (with history), approval by the EMCL, PDF rendering jobs.
+"""Writes of the reports app: narratives and the rest of a report's content (with history), approval
+by the EMCL, PDF rendering jobs.
 
 PDF rendering runs outside the request. A job is a ``ReportPdf`` row keyed by the fingerprint
 of the report's HTML; a worker claims queued jobs one at a time (``manage.py render_pdfs``,
@@ -19,13 +20,23 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from indicators.models import Programme, Result
+from indicators.models import ActivityRating, Programme, Result
 from reports import pdf as pdf_engine
-from reports.models import NarrativeSection, Report, ReportPdf, ReportSnapshot
+from reports.models import (
+    EmclDecision,
+    LessonLearned,
+    NarrativeSection,
+    QualityCriterion,
+    Recommendation,
+    Report,
+    ReportPdf,
+    ReportSnapshot,
+    Risk,
+)
 from reports.rendering import fingerprint, report_document
 from reports.selectors import annual_report
 from reports.snapshots import current_snapshot, live_document, sha256_text, snapshot_language
@@ -49,9 +60,13 @@ MSG_UNKNOWN_SECTION = gettext_lazy("Unknown narrative section.")
 MSG_RESULT_NOT_IN_PROGRAMME = gettext_lazy("This result does not belong to the programme.")
 MSG_RESULT_REQUIRED = gettext_lazy("This section is written per result: choose the result.")
 MSG_TEXT_TOO_LONG = gettext_lazy("The text is too long ({length} characters, at most {limit}).")
+MSG_CHANGE_REASON_TOO_LONG = gettext_lazy(
+    "The reason for the change is too long ({length} characters, at most {limit})."
+)
 
 NARRATIVE_MAX_CHARS = 50_000
 REOPEN_REASON_MAX_CHARS = 2_000
+CHANGE_REASON_MAX_CHARS = 2_000
 PER_RESULT_KEYS = {NarrativeSection.Key.RESULT_ANALYSIS}
 STALE_AFTER = timedelta(minutes=10)
 
@@ -109,6 +124,135 @@ def narrative_update(
     section._history_user = user
     section.save()
     return section
+
+
+# ---------------------------------------------------------------------------------------------
+# The rest of the report's content: risks, quality criteria, recommendations, EMCL decisions,
+# lessons learned and activity ratings (3.3.2). Each row belongs to the report of one programme
+# and year, reached through this path to its programme.
+
+REPORT_CONTENT_PROGRAMME = {
+    Risk: "result__programme",
+    QualityCriterion: "result__programme",
+    Recommendation: "result__programme",
+    EmclDecision: "programme",
+    LessonLearned: "programme",
+    ActivityRating: "activity__result__programme",
+}
+
+
+def _content_path(model: type[models.Model]) -> str:
+    try:
+        return REPORT_CONTENT_PROGRAMME[model]
+    except KeyError:
+        raise TypeError(f"{model.__name__} is not report content") from None
+
+
+def _content_programme_id(instance: models.Model) -> int:
+    *steps, last = _content_path(type(instance)).split("__")
+    holder = instance
+    for step in steps:
+        holder = getattr(holder, step)
+    return getattr(holder, f"{last}_id")
+
+
+def _content_scopes(instance: models.Model) -> set[tuple[int, int]]:
+    """The (programme id, year) of the reports showing ``instance``: as it is now, and as stored."""
+    scopes = {(_content_programme_id(instance), instance.year)}
+    if instance.pk is not None:
+        path = _content_path(type(instance))
+        scopes.update(type(instance)._default_manager.filter(pk=instance.pk).values_list(f"{path}_id", "year"))
+    return scopes
+
+
+def _approved(scopes: set[tuple[int, int]], *, lock: bool = False) -> bool:
+    matches = models.Q()
+    for programme_id, year in scopes:
+        matches |= models.Q(programme_id=programme_id, year=year)
+    reports = Report.objects.filter(matches)
+    if lock:
+        # Waits for an approval under way (report_approve locks the row too): a change lands
+        # before the snapshot is taken, or is refused.
+        reports = reports.select_for_update()
+    return any(status == Report.Status.APPROVED for status in reports.values_list("status", flat=True))
+
+
+def report_content_is_locked(instance: models.Model) -> bool:
+    """True when the report of the item's programme and year (as it is, or as stored) is approved."""
+    return _approved(_content_scopes(instance))
+
+
+def check_report_content_unlocked(instance: models.Model, *, lock: bool = False) -> None:
+    """ValidationError (the narratives' message) when the item, as it is or as stored, is an approved report's."""
+    if _approved(_content_scopes(instance), lock=lock):
+        raise ValidationError(MSG_APPROVED_LOCKED, code="approved_locked")
+
+
+def check_report_content_save(instance: models.Model, *, lock: bool = False) -> None:
+    """ValidationError unless the item may be saved: a year of its programme, and no approved report's."""
+    check_report_year(Programme.objects.get(pk=_content_programme_id(instance)), instance.year)
+    check_report_content_unlocked(instance, lock=lock)
+
+
+def _change_reason(reason: str) -> str | None:
+    reason = (reason or "").strip()
+    if len(reason) > CHANGE_REASON_MAX_CHARS:
+        raise ValidationError(
+            str(MSG_CHANGE_REASON_TOO_LONG).format(length=len(reason), limit=CHANGE_REASON_MAX_CHARS),
+            code="max_length",
+        )
+    return reason or None
+
+
+def _unchanged(instance: models.Model) -> bool:
+    if instance.pk is None:
+        return False
+    stored = type(instance)._default_manager.filter(pk=instance.pk).first()
+    if stored is None:
+        return False
+    fields = [f.attname for f in instance._meta.concrete_fields if not getattr(f, "auto_now", False)]
+    return all(getattr(stored, name) == getattr(instance, name) for name in fields)
+
+
+@transaction.atomic
+def report_content_save(*, instance: models.Model, user, reason: str = "") -> models.Model:
+    """Create or change one item of a report's content; refused while its report is approved.
+
+    The item is checked as it is and as stored, so it cannot be moved into or out of an approved
+    year either. Every change is a history record with its author and ``reason``; saving an item
+    unchanged writes nothing.
+    """
+    _content_path(type(instance))
+    change_reason = _change_reason(reason)
+    instance.full_clean()
+    check_report_content_save(instance, lock=True)
+    if _unchanged(instance):
+        return instance
+    instance._history_user = user
+    instance._change_reason = change_reason
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def report_content_delete(*, instance: models.Model, user, reason: str = "") -> None:
+    """Delete one item of a report's content; refused while its report is approved. The history keeps it."""
+    _content_path(type(instance))
+    change_reason = _change_reason(reason)
+    check_report_content_unlocked(instance, lock=True)
+    instance._history_user = user
+    instance._change_reason = change_reason
+    instance.delete()
+
+
+@transaction.atomic
+def report_content_delete_many(*, instances, user, reason: str = "") -> int:
+    """Delete several items of report content, all or none: one of an approved report refuses them all."""
+    deleted = 0
+    for instance in instances:
+        report_content_delete(instance=instance, user=user, reason=reason)
+        deleted += 1
+    return deleted
 
 
 # ---------------------------------------------------------------------------------------------
