@@ -16,23 +16,26 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from indicators.figures import FigureBook, IndicatorFigure, Origin, Part, figure_book
 from indicators.models import Indicator, Programme, Sex
 from indicators.periods import Period, period_range
 
 
-class Granularity:
+class Granularity(StrEnum):
+    """Which periods a series has: years and quarters, years only, quarters only."""
+
     ALL = "all"
     YEAR = "year"
     QUARTER = "quarter"
-    CHOICES = (ALL, YEAR, QUARTER)
 
 
-class Disaggregation:
+class Disaggregation(StrEnum):
+    """The breakdowns a series request may ask for, one series per part."""
+
     SEX = "sex"
     CHAIN = "chain"
-    CHOICES = (SEX, CHAIN)
 
 
 # The stable column order of the CSV and XLSX forms (documented in the schema).
@@ -70,9 +73,9 @@ COLUMNS = (
 class SeriesQuery:
     first: Period | None = None
     last: Period | None = None
-    granularity: str = Granularity.ALL
+    granularity: Granularity = Granularity.ALL
     chain: str | None = None  # a chain slug: that chain's series instead of the all-chains one
-    disaggregate: tuple[str, ...] = ()
+    disaggregate: tuple[Disaggregation, ...] = ()
     region: str = ""
 
 

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -75,7 +76,9 @@ MSG_FILE_CHANGED = gettext_noop("The file changed since the preview; upload it a
 CODE_FIELD = {Codes.INEI: "ubigeo", Codes.RENIEC: "ubigeo_reniec", Codes.SUNAT: "ubigeo_sunat"}
 
 
-class Action:
+class Action(StrEnum):
+    """What an import does with one row of the file."""
+
     CREATE = "create"
     UPDATE = "update"
     UNCHANGED = "unchanged"
@@ -92,7 +95,7 @@ class RowOutcome:
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
-    action: str = Action.REFUSED
+    action: Action = Action.REFUSED
 
 
 @dataclass

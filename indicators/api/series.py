@@ -28,13 +28,15 @@ def series_query(params) -> series_selector.SeriesQuery:
     last = parse_period(params["to"], "to") if params.get("to") else None
     if first and last and last.quarters()[-1] < first.quarters()[0]:
         raise ValidationError({"to": [_("The last period comes before the first.")]})
-    granularity = params.get("granularity") or series_selector.Granularity.ALL
-    if granularity not in series_selector.Granularity.CHOICES:
-        raise ValidationError({"granularity": [_("Use all, year or quarter.")]})
-    disaggregate = tuple(part.strip() for part in params.get("disaggregate", "").split(",") if part.strip())
-    unknown = set(disaggregate) - set(series_selector.Disaggregation.CHOICES)
-    if unknown:
-        raise ValidationError({"disaggregate": [_("Use sex, chain or both (sex,chain).")]})
+    try:
+        granularity = series_selector.Granularity(params.get("granularity") or series_selector.Granularity.ALL)
+    except ValueError as exc:
+        raise ValidationError({"granularity": [_("Use all, year or quarter.")]}) from exc
+    parts = [part.strip() for part in params.get("disaggregate", "").split(",") if part.strip()]
+    try:
+        disaggregate = tuple(series_selector.Disaggregation(part) for part in parts)
+    except ValueError as exc:
+        raise ValidationError({"disaggregate": [_("Use sex, chain or both (sex,chain).")]}) from exc
     region = params.get("region", "")
     if region and not (len(region) == 2 and region.isdigit()):
         raise ValidationError({"region": [_("A region is a department code of two digits, e.g. 05.")]})
@@ -59,7 +61,7 @@ SERIES_PARAMETERS = [
     OpenApiParameter(
         "granularity",
         OpenApiTypes.STR,
-        enum=list(series_selector.Granularity.CHOICES),
+        enum=[g.value for g in series_selector.Granularity],
         description="Quarters, whole years, or both (default: all; each year follows its quarters)",
     ),
     OpenApiParameter("chain", OpenApiTypes.STR, description="A value chain slug: that chain's series"),
@@ -306,5 +308,3 @@ class BulkSeriesView(SeriesRenderingMixin, BaseApiView):
         if self.is_table_format():
             return Response(flat_rows(data))
         return paginator.get_paginated_response(data)
-
-
