@@ -155,7 +155,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Programme monitoring and evaluation data: logframe, indicator series, budget.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # API (issue 6): docs from the installed package's static files; errors documented on every operation.
+    # API: docs from the installed package's static files; errors documented on every operation.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -165,7 +165,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cse_monitor.lib.api_errors.add_error_responses",
     ],
-    # Two choice sets share the field name "status"; naming them keeps `check --deploy` free of W001 (issue 8).
+    # Two choice sets share the field name "status"; naming them keeps `check --deploy` free of W001.
     "ENUM_NAME_OVERRIDES": {
         "IndicatorValueStatusEnum": "indicators.models.IndicatorValue.Status",
         "EmclDecisionStatusEnum": "reports.models.EmclDecision.Status",
@@ -180,13 +180,13 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cse-monitor@localhost")
 ENTRY_CLOSE_AFTER_DAYS = env_int("ENTRY_CLOSE_AFTER_DAYS", 30)
 # Uploaded means of verification.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
-# Beneficiary workbooks (issue 7): larger files and longer tables are refused before parsing.
+# Beneficiary workbooks: larger files and longer tables are refused before parsing.
 BENEFICIARY_IMPORT_MAX_BYTES = env_int("BENEFICIARY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 BENEFICIARY_IMPORT_MAX_ROWS = env_int("BENEFICIARY_IMPORT_MAX_ROWS", 20_000)
 # An entered value more than this factor above (or below 1/factor of) last period's needs a comment.
 ENTRY_OUTLIER_FACTOR = env_str("ENTRY_OUTLIER_FACTOR", "2")
 
-# --- Logging (issue 8): JSON lines on stderr, each with the request id; LOG_FORMAT=plain for humans. ---
+# --- Logging: JSON lines on stderr, each with the request id; LOG_FORMAT=plain for humans. ---
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -210,7 +210,7 @@ LOGGING = {
     },
 }
 
-# --- Security (issue 8) ---
+# --- Security ---
 # Sessions live in the database, so any instance behind a load balancer can serve any user.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)  # a working day, then log in again

@@ -248,7 +248,7 @@ class TaskAdmin(admin.ModelAdmin):
     ]
 
 
-# --- Quarterly entry (issue 4) ------------------------------------------------------------------
+# --- Quarterly entry ----------------------------------------------------------------------------
 
 from indicators.models import Notification, QuarterState, ValueReview  # noqa: E402
 

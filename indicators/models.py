@@ -582,7 +582,7 @@ class Membership(models.Model):
 
 
 # ---------------------------------------------------------------------------------------------
-# Quarterly entry workflow (issue 4): quarter state, review comments, notifications.
+# Quarterly entry workflow: quarter state, review comments, notifications.
 
 
 class QuarterState(models.Model):

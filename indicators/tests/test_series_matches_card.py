@@ -1,5 +1,5 @@
 """One formula everywhere: the API's series and the monitoring card give every indicator of the seed
-the same actual, target and achievement for every year and quarter (issue 3)."""
+the same actual, target and achievement for every year and quarter."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Login throttling, session expiry, admin action logging (issue 8)."""
+"""Login throttling, session expiry, admin action logging."""
 
 import logging
 from datetime import timedelta

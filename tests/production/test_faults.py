@@ -1,6 +1,6 @@
 """Faults: a connection killed mid-save, the database dropping every connection under load, the PostgreSQL
 server itself stopped and started under load, an import killed mid-way. Nothing half-written, nothing
-committed lost, recovery without restarting the app (issue 8).
+committed lost, recovery without restarting the app.
 
 PostgreSQL only (pg_terminate_backend, table locks); skipped on the SQLite run of CI. The server restart
 also needs root, pg_ctlcluster and DATABASE_URL on 127.0.0.1:5432 (the cluster this machine runs).

@@ -1,5 +1,5 @@
 """Hostile input: markup in free text, oversized bodies, wrong content types, path traversal in upload
-names. Each ends in a clear 4xx and nothing stored that should not be (issue 8)."""
+names. Each ends in a clear 4xx and nothing stored that should not be."""
 
 import io
 import json

@@ -1,4 +1,4 @@
-"""Two gunicorn instances sharing one PostgreSQL behave as one application (issue 8): a session opened on
+"""Two gunicorn instances sharing one PostgreSQL behave as one application: a session opened on
 one is valid on the other, a logout on one ends it everywhere, and login throttling counts across both."""
 
 import os

@@ -1,5 +1,5 @@
 """The one-file SQLite setup (demo, small installs) serves several gunicorn workers: concurrent write
-transactions queue for the lock instead of failing with "database is locked" (issue 8)."""
+transactions queue for the lock instead of failing with "database is locked"."""
 
 # ruff: noqa: S603 - runs this interpreter on a fixed script
 

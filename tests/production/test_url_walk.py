@@ -1,5 +1,5 @@
 """Walks EVERY pattern of the URL configuration as anonymous, as an outsider (signed in, no membership)
-and as each role (issue 8).
+and as each role.
 
 For each URL (built from its pattern with sample kwargs) and each of GET and an empty POST:
   * no role ever gets a 5xx;
@@ -80,7 +80,7 @@ REFERENCE_DATA_NAMES = {"district-list", "district-detail"}
 KNOWN_5XX: dict[str, str] = {}
 # Defects that were in KNOWN_5XX and are fixed: kept as regression checks.
 FIXED_5XX = {
-    # IndicatorViewSet.series() did not accept the format-suffix kwarg (fixed with issue 6).
+    # IndicatorViewSet.series() did not accept the format-suffix kwarg.
     "v1:indicator-series": "/api/v1/indicators/<pk>/series.json",
 }
 # Third-party pages that break the CSP (the page still works; the blocked parts are cosmetic).
