@@ -13,12 +13,15 @@ from indicators.models import (
     IndicatorTarget,
     IndicatorValue,
     Membership,
+    Notification,
     Partner,
     Programme,
+    QuarterState,
     Result,
     StatedAchievement,
     StatedScore,
     Task,
+    ValueReview,
 )
 
 
@@ -249,8 +252,6 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 # --- Quarterly entry ----------------------------------------------------------------------------
-
-from indicators.models import Notification, QuarterState, ValueReview  # noqa: E402
 
 
 @admin.register(QuarterState)
