@@ -90,6 +90,11 @@ def is_ratio(indicator: Indicator) -> bool:
     return indicator.aggregation == Indicator.Aggregation.RATIO
 
 
+def change_needs_reason(value: IndicatorValue | None) -> bool:
+    """A submitted or approved value changes only with a reason for the change."""
+    return value is not None and value.status in (IndicatorValue.Status.SUBMITTED, IndicatorValue.Status.APPROVED)
+
+
 def key_of(value: IndicatorValue) -> RowKey:
     return RowKey(value.indicator_id, value.chain_id, value.sex, value.region)
 

@@ -21,11 +21,11 @@ from indicators.precision import Precision
 
 
 def plain_number(number: Decimal | None) -> str:
-    """A number as a message shows it: as entered, no grouping, no trailing zeros (10.50 → "10.5"); "…" for None.
+    """A number as entered: no grouping, no trailing zeros (10.50 → "10.5"); "—" for None, as the pages show it.
 
-    "…" reads as an open bound ("the expected range … – 90") wherever a missing number reaches a message.
+    The one way a number is written plainly, in messages and (through the template filter) on the entry pages.
     """
-    return "…" if number is None else format(number.normalize(), "f")
+    return "—" if number is None else format(number.normalize(), "f")
 
 
 ZERO = Decimal("0")
@@ -53,6 +53,8 @@ MSG_OUTLIER = gettext_noop(
     "The value moved more than ×{factor} from last period ({previous}): explain it in the comment."
 )
 MSG_OUT_OF_RANGE = gettext_noop("Outside the expected range {low} – {high}: check it.")
+MSG_BELOW_EXPECTED = gettext_noop("Below the expected minimum {low}: check it.")
+MSG_ABOVE_EXPECTED = gettext_noop("Above the expected maximum {high}: check it.")
 MSG_DISAGGREGATION_INCOMPLETE = gettext_noop("Incomplete disaggregation: parts missing.")
 MSG_DISAGGREGATION_MISMATCH = gettext_noop(
     "Incomplete disaggregation: the parts add up to {parts}, the total is {total}."
@@ -238,6 +240,17 @@ def out_of_range(value: Decimal | None, low: Decimal | None, high: Decimal | Non
     if value is None:
         return False
     return (low is not None and value < low) or (high is not None and value > high)
+
+
+def expected_range_warning(value: Decimal | None, low: Decimal | None, high: Decimal | None) -> str | None:
+    """The warning of a value outside the expected range, naming the bound it crosses; None inside it."""
+    if not out_of_range(value, low, high):
+        return None
+    if low is None:
+        return Message(MSG_ABOVE_EXPECTED, high=plain_number(high))
+    if high is None:
+        return Message(MSG_BELOW_EXPECTED, low=plain_number(low))
+    return Message(MSG_OUT_OF_RANGE, low=plain_number(low), high=plain_number(high))
 
 
 def share_consistency_error(share: Decimal | None, total: Decimal | None, women: Decimal | None) -> str | None:

@@ -36,6 +36,7 @@ from indicators.entry.rows import (
     SaveResult,
     ValueInput,
     allowed_rows,
+    change_needs_reason,
     is_ratio,
     key_of,
     outlier_factor,
@@ -154,9 +155,9 @@ def _row_errors(
     if rules.is_outlier(item.value, previous_value, factor):
         message = Message(rules.MSG_OUTLIER, factor=plain_number(factor), previous=plain_number(previous_value))
         (warnings if item.comment.strip() else errors).append(message)
-    low, high = indicator.expected_min, indicator.expected_max
-    if item.key.is_total and rules.out_of_range(item.value, low, high):
-        warnings.append(Message(rules.MSG_OUT_OF_RANGE, low=plain_number(low), high=plain_number(high)))
+    if item.key.is_total:
+        warning = rules.expected_range_warning(item.value, indicator.expected_min, indicator.expected_max)
+        warnings += [warning] if warning else []
     return errors, warnings
 
 
@@ -347,7 +348,7 @@ def _check_row(
 ) -> None:
     """Record one changed row's errors and warnings in the plan, and its evidence file's name when accepted."""
     errors, warnings = _row_errors(indicator, item, previous, factor)
-    if existing is not None and existing.status in (Status.SUBMITTED, Status.APPROVED) and not item.reason.strip():
+    if change_needs_reason(existing) and not item.reason.strip():
         errors.append(Message(MSG_REASON_REQUIRED, status=existing.get_status_display()))
     if item.evidence is not None:
         try:

@@ -4,14 +4,14 @@ from decimal import Decimal
 
 from django import template
 
+from indicators.entry import rules
+
 register = template.Library()
 
 
 @register.filter
 def plain_number(number: Decimal | None) -> str:
-    """A Decimal without trailing zeros ("1234.5"); "—" for None; text (a figure as printed) unchanged."""
-    if number is None or number == "":
-        return "—"
-    if not isinstance(number, Decimal):
-        return str(number)
-    return format(number.normalize(), "f")
+    """``entry.rules.plain_number`` ("1234.5"; "—" for None or ""); text (a figure as printed) unchanged."""
+    if isinstance(number, Decimal) or number is None or number == "":
+        return rules.plain_number(number if isinstance(number, Decimal) else None)
+    return str(number)

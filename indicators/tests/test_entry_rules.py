@@ -406,7 +406,22 @@ def test_departments_from_beneficiary_districts(rows, expected):
 
 @pytest.mark.parametrize(
     ("number", "text"),
-    [(D("10.50"), "10.5"), (D("1E+3"), "1000"), (D("-0.0100"), "-0.01"), (D("0"), "0"), (None, "…")],
+    [(D("10.50"), "10.5"), (D("1E+3"), "1000"), (D("-0.0100"), "-0.01"), (D("0"), "0"), (None, "—")],
 )
-def test_plain_number_shows_a_number_as_entered_and_a_missing_one_as_an_open_bound(number, text):
+def test_plain_number_shows_a_number_as_entered_and_a_missing_one_as_a_dash(number, text):
     assert rules.plain_number(number) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "low", "high", "expected"),
+    [
+        (D("50"), D("10"), D("90"), None),
+        (D("5"), D("10"), D("90"), "Outside the expected range 10 – 90: check it."),
+        (D("5"), D("10.0"), None, "Below the expected minimum 10: check it."),
+        (D("95"), None, D("90"), "Above the expected maximum 90: check it."),
+        (D("95"), None, None, None),
+        (None, D("10"), D("90"), None),
+    ],
+)
+def test_expected_range_warning_names_the_bound_crossed(value, low, high, expected):
+    assert rules.expected_range_warning(value, low, high) == expected
