@@ -1,6 +1,13 @@
 """Project-wide pytest configuration."""
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Property tests are judged by their examples, never by the clock: no per-example deadline, and no
+# failure because generating the examples was slow (a busy machine), for every @given of the suite.
+hypothesis_settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("suite")
 
 
 @pytest.fixture(autouse=True)
@@ -41,8 +48,35 @@ def chromium(monkeypatch):
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-background-networking"]
         )
-        yield browser
+        yield PatientBrowser(browser)
         browser.close()
+
+
+class PatientBrowser:
+    """The browser, whose pages wait for a selector or a page as long as the live server needs: Playwright's
+    default of 30 s is a guess of the machine's speed (see tests.waits for the cap of a hang)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.set_default_timeout(_patient_milliseconds())
+        return context
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        page.set_default_timeout(_patient_milliseconds())
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
+def _patient_milliseconds() -> float:
+    from tests.waits import REQUEST_SECONDS
+
+    return REQUEST_SECONDS * 1000
 
 
 @pytest.fixture

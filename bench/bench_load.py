@@ -375,6 +375,9 @@ def prepare_database(env: dict) -> None:
     manage(env, "create_demo_users")
 
 
+READY_CAP_SECONDS = 3600
+
+
 @contextlib.contextmanager
 def gunicorn(env: dict, log_path: Path, workers: int = 2, threads: int = 1):
     """gunicorn with the container's config on a free 127.0.0.1 port; yields (port, process) once /readyz is 200."""
@@ -404,7 +407,9 @@ def gunicorn(env: dict, log_path: Path, workers: int = 2, threads: int = 1):
             start_new_session=True,
         )
         try:
-            deadline = time.monotonic() + 60
+            # Waited for while gunicorn runs (it exits with its reason in the log otherwise): starting is as
+            # slow as the machine is busy. The cap only ends a hang (seconds when idle; an hour is a hang).
+            deadline = time.monotonic() + READY_CAP_SECONDS
             while True:
                 try:
                     probe = HTTPConnection("127.0.0.1", port, timeout=2)
@@ -419,7 +424,11 @@ def gunicorn(env: dict, log_path: Path, workers: int = 2, threads: int = 1):
             yield port, server
         finally:
             os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:  # a busy machine: stop it without its graceful shutdown
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
 
 
 def main() -> int:

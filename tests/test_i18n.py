@@ -2,13 +2,14 @@
 
 import ast
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.utils import translation
+
+from tests.waits import run_to_end
 
 ROOT = Path(settings.BASE_DIR)
 PO_PATH = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
@@ -115,13 +116,10 @@ def copy_sources(destination):
 
 def test_every_ui_string_of_the_source_has_a_spanish_translation(tmp_path, catalogue):
     copy_sources(tmp_path)
-    result = subprocess.run(
+    result = run_to_end(
         [sys.executable, "manage.py", "makemessages", "-l", "es", "--no-location", "--ignore=static/admin"],
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
         env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "cse_monitor.settings"},
-        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     extracted = {entry["msgid"] for entry in read_po(tmp_path / "locale" / "es" / "LC_MESSAGES" / "django.po")}

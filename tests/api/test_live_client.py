@@ -12,13 +12,14 @@ from django.core.management import call_command
 from cse_monitor.tokens import token_create
 from indicators.models import Indicator, Programme
 from tests.factories import UserFactory, membership
+from tests.waits import REQUEST_SECONDS
 
 PROGRAMME_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "per0601011" / "programme.json"
 
 
 def fetch(url: str, token: str, accept: str = "application/json"):
     request = urllib.request.Request(url, headers={"Authorization": f"Token {token}", "Accept": accept})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the test's own live server
+    with urllib.request.urlopen(request, timeout=REQUEST_SECONDS) as response:  # noqa: S310 - the test's own live server
         return response.status, dict(response.headers), response.read()
 
 
@@ -62,5 +63,5 @@ def test_client_pulls_the_r2_series_of_per0601011_with_a_token(live_server):
         headers={"Authorization": f"Token {token}", "If-None-Match": headers["ETag"]},
     )
     with pytest.raises(urllib.error.HTTPError) as not_modified:
-        urllib.request.urlopen(request, timeout=30)  # noqa: S310
+        urllib.request.urlopen(request, timeout=REQUEST_SECONDS)  # noqa: S310
     assert not_modified.value.code == 304

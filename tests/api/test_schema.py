@@ -96,7 +96,7 @@ def test_docs_page_renders_in_a_browser_under_the_csp(live_server, chromium):
     page = chromium.new_page()
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.goto(f"{live_server.url}/api/docs/")
-    page.wait_for_selector(".opblock-tag", timeout=20000)
+    page.wait_for_selector(".opblock-tag")
     page.screenshot(path=str(ARTIFACTS / "api_docs.png"), full_page=False)
     tags = page.locator(".opblock-tag").all_inner_texts()
     assert any("indicators" in tag for tag in tags), tags

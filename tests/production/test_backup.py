@@ -19,6 +19,7 @@ from django.db import connection
 
 from cse_monitor.backups import BackupError, create_backup, read_archive, restore_backup
 from indicators.models import IndicatorValue
+from tests.waits import run_to_end
 
 from .snapshot import take_snapshot
 
@@ -43,7 +44,7 @@ def programme_data(db, media):
 
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return run_to_end(args, cwd=ROOT, env=env)
 
 
 def env_for(database_url: str, media_root: Path, **extra: str) -> dict[str, str]:

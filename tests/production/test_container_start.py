@@ -14,7 +14,6 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from bench.bench_load import free_port, fresh_database
+from tests.waits import REQUEST_SECONDS, STALL_SECONDS, run_to_end, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,7 +43,7 @@ def fetch(port: int, path: str, **headers: str):
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": "localhost", **headers})
     opener = urllib.request.build_opener(_NoRedirect)
     try:
-        with opener.open(request, timeout=10) as response:
+        with opener.open(request, timeout=REQUEST_SECONDS) as response:
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
@@ -78,14 +78,13 @@ def container(tmp_path):
     port = free_port()
     with fresh_database("postgres", tmp_path) as database_url:
         env = compose_env(database_url, tmp_path, port)
-        # The image's build step (Dockerfile: RUN ... collectstatic), with a build-only key.
-        build = subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        # The image's build step (Dockerfile: RUN ... collectstatic), with a build-only key. It names each
+        # file it copies and post-processes (-v2), so it is waited for as long as it keeps going.
+        build = run_to_end(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v2"],
             cwd=ROOT,
             env={**env, "SECRET_KEY": "build-only-not-secret"},
-            capture_output=True,
-            text=True,
-            timeout=120,
+            stall=STALL_SECONDS,
         )
         assert build.returncode == 0, build.stderr
         log_path = tmp_path / "container.log"
@@ -108,16 +107,22 @@ def container(tmp_path):
                 start_new_session=True,
             )
         try:
-            deadline = time.monotonic() + 90
-            while True:
+
+            def ready() -> bool:
                 try:
-                    if fetch(port, "/readyz")[0] == 200:
-                        break
+                    return fetch(port, "/readyz")[0] == 200
                 except OSError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("the container did not become ready:\n" + log_path.read_text()[-4000:])
-                time.sleep(0.5)
+                    return False
+
+            # Waited for while the entrypoint (then gunicorn) runs: it waits for the database, migrates and
+            # boots the workers, each as slow as the machine is busy; if it exits, the log says why.
+            wait_until(
+                ready,
+                alive=lambda: server.poll() is None,
+                what="the container to become ready",
+                report=lambda: log_path.read_text()[-4000:],
+                every=0.5,
+            )
             yield {"port": port, "env": env, "log": log_path}
         finally:
             os.killpg(server.pid, signal.SIGTERM)
@@ -131,14 +136,7 @@ def container(tmp_path):
 def test_the_container_start_migrates_and_serves_health_static_files_and_pages(container):
     port = container["port"]
     # Migrations were applied by the entrypoint: nothing left to apply.
-    check = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--check", "--noinput"],
-        cwd=ROOT,
-        env=container["env"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    check = run_to_end([sys.executable, "manage.py", "migrate", "--check", "--noinput"], cwd=ROOT, env=container["env"])
     assert check.returncode == 0, check.stdout + check.stderr
 
     # Health probes speak plain HTTP inside the network (compose's healthcheck): no HTTPS redirect.

@@ -6,7 +6,6 @@ import json
 import logging
 import os
 import secrets
-import subprocess
 import sys
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from django.db import OperationalError
 from django.test import Client
 
 from cse_monitor.logging import JsonFormatter, RequestIdFilter
+from tests.waits import run_to_end
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,13 +35,8 @@ def production_env(**extra: str) -> dict[str, str]:
 
 
 def test_check_deploy_with_production_settings_has_no_warning():
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=production_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = run_to_end(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=production_env()
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -55,14 +50,7 @@ def test_check_deploy_with_production_settings_has_no_warning():
     ],
 )
 def test_production_settings_refuse_unsafe_configuration(env, message):
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=production_env(**env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_to_end([sys.executable, "manage.py", "check"], cwd=ROOT, env=production_env(**env))
     assert result.returncode != 0
     assert message in result.stderr
 
@@ -74,9 +62,7 @@ def test_production_settings_values():
         "s.SECURE_SSL_REDIRECT,s.DEBUG,s.CACHES['default']['BACKEND'],s.SESSION_ENGINE,"
         "s.STORAGES['staticfiles']['BACKEND']]))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120
-    )
+    result = run_to_end([sys.executable, "-c", code], cwd=ROOT, env=production_env())
     assert result.returncode == 0, result.stderr
     cookie_secure, csrf_secure, hsts, redirect, debug, cache, sessions, static = json.loads(result.stdout)
     assert (cookie_secure, csrf_secure, redirect, debug) == (True, True, True, False)
@@ -92,7 +78,7 @@ def test_media_storage_backend_is_chosen_by_environment():
         "print(type(d).__module__ + '.' + type(d).__name__)"
     )
     env = {**os.environ, "MEDIA_STORAGE_BACKEND": "django.core.files.storage.InMemoryStorage"}
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = run_to_end([sys.executable, "-c", code], cwd=ROOT, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "django.core.files.storage.memory.InMemoryStorage"
 

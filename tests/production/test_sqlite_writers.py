@@ -3,10 +3,11 @@ transactions queue for the lock instead of failing with "database is locked"."""
 
 # ruff: noqa: S603 - runs this interpreter on a fixed script
 
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+from tests.waits import run_to_end
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,6 +60,6 @@ def test_concurrent_read_then_write_transactions_on_a_sqlite_file_all_commit(tmp
         "DATABASE_URL": f"sqlite:///{tmp_path / 'writers.sqlite3'}",
         "LOG_LEVEL": "WARNING",
     }
-    run = subprocess.run([sys.executable, "-c", WRITERS], env=env, capture_output=True, text=True, timeout=120)
+    run = run_to_end([sys.executable, "-c", WRITERS], env=env)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.split(maxsplit=2)[:2] == ["150", "0"], run.stdout

@@ -16,7 +16,6 @@ to every role (or only refuses before the view) has a wrong sample or is dead, a
 
 import io
 import re
-import subprocess
 import sys
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,6 +41,7 @@ from municipalities.services import beneficiaries_import
 from municipalities.tests.factories import workbook_bytes
 from municipalities.tests.seed_annex_74 import HEADER
 from tests.factories import IndicatorValueFactory, TaskFactory
+from tests.waits import run_to_end
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAMME = "PER0601011"
@@ -456,9 +456,7 @@ def test_debug_media_route_is_absent_in_production_settings():
         "from tests.production.test_url_walk import all_routes;"
         "print('\\n'.join(route.regex for route in all_routes()))"
     )
-    result = subprocess.run(  # noqa: S603 - this project's own python with fixed arguments
-        [sys.executable, "-c", script], cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120
-    )
+    result = run_to_end([sys.executable, "-c", script], cwd=ROOT, env=production_env())
     assert result.returncode == 0, result.stderr
     routes = result.stdout.splitlines()
     assert "healthz" in routes
