@@ -20,16 +20,25 @@ def _fresh_cache():
     cache.clear()
 
 
-@pytest.fixture
-def per0601011(db):
-    """The PER0601011 programme loaded from fixtures/per0601011/programme.json (the seed's data)."""
+@pytest.fixture(scope="session")
+def per0601011_data() -> dict:
+    """fixtures/per0601011/programme.json (the seed's data) as parsed, read once per session: copy it to change it."""
     from pathlib import Path
 
-    from indicators.models import Programme
-    from programmes.loading import programme_load, read_programme_file
+    from programmes.loading import read_programme_file
 
-    path = Path(__file__).resolve().parent / "fixtures" / "per0601011" / "programme.json"
-    outcome = programme_load(data=read_programme_file(path))
+    return read_programme_file(Path(__file__).resolve().parent / "fixtures" / "per0601011" / "programme.json")
+
+
+@pytest.fixture
+def per0601011(db, per0601011_data):
+    """The PER0601011 programme loaded by the loader inside the test's transaction (gone after the test)."""
+    import copy
+
+    from indicators.models import Programme
+    from programmes.loading import programme_load
+
+    outcome = programme_load(data=copy.deepcopy(per0601011_data))
     return Programme.objects.get(code=outcome.code)
 
 
@@ -81,12 +90,7 @@ def _patient_milliseconds() -> float:
 
 @pytest.fixture
 def member(db):
-    """A function making a user with ``role`` in ``programme`` (``member(programme, "emcl")``)."""
-    from reports.tests.factories import UserFactory, membership
+    """tests.factories.member: makes a user with ``role`` in ``programme`` (``member(programme, "emcl")``)."""
+    from tests.factories import member
 
-    def make(programme, role, username=None):
-        user = UserFactory(username=username or f"{role}-{programme.code}")
-        membership(user, programme, role)
-        return user
-
-    return make
+    return member

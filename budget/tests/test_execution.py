@@ -1,9 +1,7 @@
 """Budget execution: hand-worked cases (pure), properties, selectors, and the PER0601011 tables."""
 
-import copy
 from datetime import date
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 from django.utils import translation
@@ -30,7 +28,6 @@ from budget.selectors import Extract, Span, budget_vs_actuals, total_budget
 from budget.selectors import yearly_execution as yearly_execution_of
 from fixtures.seed_numbers import parse_decimal
 from indicators.models import Programme, Result
-from programmes.loading import programme_load, read_programme_file
 
 
 @pytest.mark.parametrize(
@@ -375,20 +372,6 @@ def test_yearly_execution_without_lines_balances_against_the_belgian_contributio
 
 
 # --- PER0601011: table 2.1 and annex 7.3 as the 2011 annual report prints them ----------------------
-
-PROGRAMME_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "per0601011" / "programme.json"
-
-
-@pytest.fixture(scope="session")
-def per0601011_data():
-    """The parsed demo file, read once per session; each test loads it inside its own transaction."""
-    return read_programme_file(PROGRAMME_FILE)
-
-
-@pytest.fixture
-def per0601011(db, per0601011_data):
-    programme_load(data=copy.deepcopy(per0601011_data))
-    return Programme.objects.get(code="PER0601011")
 
 
 def test_table_2_1_is_reproduced(per0601011):

@@ -1,9 +1,7 @@
 """The monitoring card and indicator achievement selectors, on factory data and on the PER0601011 data."""
 
-import copy
 from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +12,6 @@ from indicators.models import (
     Indicator,
     IndicatorTarget,
     IndicatorValue,
-    Programme,
     Result,
     StatedAchievement,
     StatedScore,
@@ -23,7 +20,6 @@ from indicators.models import (
 from indicators.periods import Period
 from indicators.scores import TrackStatus
 from indicators.selectors import monitoring_card, track_band, track_status_of
-from programmes.loading import programme_load, read_programme_file
 from tests.factories import ActivityFactory, IndicatorFactory, ProgrammeFactory, ResultFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -395,20 +391,7 @@ def test_bad_rating_thresholds_setting_is_refused_with_a_message(programme, leve
 
 # --- PER0601011: the seed's own figures ------------------------------------------------------------
 
-PROGRAMME_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "per0601011" / "programme.json"
 CARD_PERIODS = [Period(2008), Period(2009), Period(2010), Q1, Q2, Q3, Q4, Y2011]
-
-
-@pytest.fixture(scope="session")
-def per0601011_data():
-    """The parsed demo file, read once per session; each test loads it inside its own transaction."""
-    return read_programme_file(PROGRAMME_FILE)
-
-
-@pytest.fixture
-def per0601011(db, per0601011_data):
-    programme_load(data=copy.deepcopy(per0601011_data))
-    return Programme.objects.get(code="PER0601011")
 
 
 @pytest.mark.parametrize(
