@@ -14,7 +14,7 @@ from indicators.periods import Period
 from programmes.overview import DOWN, FLAT, UP, trend
 from programmes.views import MSG_BAD_PERIOD, SHOWN_CHARS
 from reports.models import Report
-from reports.tests.factories import UserFactory, small_programme
+from tests.factories import UserFactory, small_programme
 
 Role = Membership.Role
 

@@ -9,7 +9,7 @@ import pytest
 
 from indicators.models import IndicatorValue, Membership, Programme
 from programmes.loading import programme_load, read_programme_file
-from reports.tests.factories import UserFactory, membership
+from tests.factories import TEST_PASSWORD, UserFactory, membership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -27,7 +27,7 @@ def world(settings, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     programme_load(data=read_programme_file(SEED))
     programme = Programme.objects.get(code="PER0601011")
-    user = UserFactory(username="browser-emcl")
+    user = UserFactory(username="browser-emcl", password=TEST_PASSWORD)
     membership(user, programme, Membership.Role.EMCL)
     # A staff member's trial values for 2026Q4: they must not move anyone's home page.
     for indicator in programme.results.get(code="OE").indicators.all()[:6]:
@@ -44,7 +44,7 @@ def _page(chromium, live_server, size, language):
     page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
     page.goto(f"{live_server.url}/accounts/login/?next=/")
     page.fill("#id_username", "browser-emcl")
-    page.fill("#id_password", "pw-report-test")
+    page.fill("#id_password", TEST_PASSWORD)
     page.press("#id_password", "Enter")
     page.wait_for_selector("#programme-PER0601011")
     return page, violations
