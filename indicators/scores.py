@@ -394,10 +394,10 @@ def rating_thresholds(
     """The defaults with ``overrides`` applied; raises ValueError for a bound list that is not 3 descending numbers."""
     merged = dict(DEFAULT_RATING_THRESHOLDS)
     for criterion, bounds in (overrides or {}).items():
-        values = tuple(Decimal(str(b)) for b in bounds)
+        values = [Decimal(str(b)) for b in bounds]
         if len(values) != 3 or not values[0] >= values[1] >= values[2]:
             raise ValueError(f"thresholds for {criterion!r} must be three descending bounds (A, B, C)")
-        merged[str(criterion)] = values  # type: ignore[assignment]
+        merged[str(criterion)] = (values[0], values[1], values[2])
     return merged
 
 
