@@ -22,8 +22,9 @@ def _pdf_worker_off(settings, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def per0601011(django_db_setup, django_db_blocker):
-    """The PER0601011 programme loaded by the project's loader, kept for the module, removed after."""
+def per0601011_module(django_db_setup, django_db_blocker):
+    """The PER0601011 programme loaded by the project's loader and committed, kept for the module, removed after:
+    for module-scoped fixtures that render once (the root ``per0601011`` is loaded anew in each test)."""
     with django_db_blocker.unblock():
         name = str(connection.settings_dict["NAME"])
         # Never touch a real database: pytest-django sets the test one up only when a test of the

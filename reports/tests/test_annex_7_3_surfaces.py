@@ -94,7 +94,7 @@ def _printed(value: object, rate_column: bool) -> str:
 
 
 @pytest.fixture(scope="module")
-def reader(per0601011, django_db_blocker):
+def reader(per0601011_module, django_db_blocker):
     with django_db_blocker.unblock():
         user = get_user_model().objects.create_user("annex-reader", password="x", is_superuser=True)
         yield user

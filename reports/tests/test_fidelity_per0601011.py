@@ -131,7 +131,7 @@ def cells(*values: str) -> re.Pattern:
 
 
 @pytest.fixture(scope="module")
-def rendered(per0601011, django_db_blocker, tmp_path_factory):
+def rendered(per0601011_module, django_db_blocker, tmp_path_factory):
     """The HTML page and the PDF of the 2011 report, fetched over HTTP as an EMCL member would."""
     media = tmp_path_factory.mktemp("media")
     with django_db_blocker.unblock(), override_settings(REPORTS_PDF_WORKER="off", MEDIA_ROOT=str(media)):
@@ -262,10 +262,10 @@ def test_every_line_of_annex_7_3_under_fits_own_columns(rendered, source):
         assert cells(*row).search(rendered[source]), line["code"]
 
 
-def test_rendering_the_report_html_runs_no_query(per0601011):
+def test_rendering_the_report_html_runs_no_query(per0601011_module):
     # The template only displays: a query per row (the 73 beneficiary districts of annex 7.4 each
     # fetched their district for its ubigeo) would make the page cost grow with the tables.
-    report = annual_report(per0601011, 2011)
+    report = annual_report(per0601011_module, 2011)
     with CaptureQueriesContext(connection) as queries:
         html = report_body(report)
     assert [query["sql"] for query in queries.captured_queries] == []

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indicators.models import Membership
-from reports.tests.factories import UserFactory, membership, small_programme
+from tests.factories import TEST_PASSWORD, UserFactory, membership, small_programme
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -25,7 +25,7 @@ def test_staff_read_the_report_edit_a_narrative_and_see_it(browser_page, live_se
     settings.MEDIA_ROOT = str(tmp_path / "media")
     ARTIFACTS.mkdir(exist_ok=True)
     programme = small_programme()
-    user = UserFactory(username="browser-staff")
+    user = UserFactory(username="browser-staff", password=TEST_PASSWORD)
     membership(user, programme, Membership.Role.STAFF)
     page = browser_page
     violations = []
@@ -33,7 +33,7 @@ def test_staff_read_the_report_edit_a_narrative_and_see_it(browser_page, live_se
 
     page.goto(f"{live_server.url}/accounts/login/?next=/")
     page.fill("#id_username", "browser-staff")
-    page.fill("#id_password", "pw-report-test")
+    page.fill("#id_password", TEST_PASSWORD)
     page.press("#id_password", "Enter")
     page.wait_for_selector(f"#programme-{programme.code}")
     page.screenshot(path=ARTIFACTS / "report_1_home.png", full_page=True)

@@ -8,8 +8,8 @@ from indicators.models import Indicator, IndicatorTarget, IndicatorValue, Result
 from reports.pdf import render_pdf
 from reports.rendering import report_body, report_document
 from reports.selectors import annual_report
-from reports.tests.factories import IndicatorFactory, small_programme
 from reports.tests.pdftools import flat, pdf_text
+from tests.factories import IndicatorFactory, small_programme
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,8 @@ def ratio_programme():
         order=9,
         unit_kind=Indicator.UnitKind.PERCENTAGE,
         aggregation=Indicator.Aggregation.RATIO,
+        baseline=Decimal("10"),
+        final_target=Decimal("100"),
     )
     # Known only by its quarters: 17 of 22 over the year, 77.2727… %.
     IndicatorValue.objects.create(indicator=ratio, year=2011, quarter=1, numerator=7, denominator=10, value=70)

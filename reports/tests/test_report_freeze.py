@@ -21,8 +21,8 @@ from municipalities.tests.factories import annex_rows_with, workbook_bytes
 from municipalities.tests.seed_annex_74 import HEADER
 from reports import services, snapshots
 from reports.models import Report, ReportPdf, ReportSnapshot
-from reports.tests.factories import UserFactory, small_programme
 from reports.tests.pdftools import flat, pdf_text
+from tests.factories import UserFactory, small_programme
 
 Role = Membership.Role
 UBIGEO = "030301"  # ANTABAMBA, Apurímac: a district of the INEI register the migrations load
@@ -361,10 +361,12 @@ def test_narratives_are_read_only_in_the_admin(client, approved_in_admin, progra
 # The issue's case on the seed's programme
 
 
-def test_per0601011_2011_approved_then_an_imported_district_changes_annex_7_4(client, per0601011, member, tmp_path):
+def test_per0601011_2011_approved_then_an_imported_district_changes_annex_7_4(
+    client, per0601011_module, member, tmp_path
+):
     """The 2011 report approved by the EMCL; then the annex 7.4 workbook is imported again with
     ANTABAMBA's population changed: page and PDF stay the approved ones and the difference says so."""
-    programme = per0601011
+    programme = per0601011_module
     client.force_login(member(programme, Role.EMCL, username="emcl-per"))
     snapshot = _approve(client, programme, "2012-02-20")
     before = _page(client, programme)

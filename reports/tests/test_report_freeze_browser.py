@@ -12,7 +12,7 @@ from django.utils import translation
 
 from indicators.models import IndicatorValue, Membership
 from reports.models import Report
-from reports.tests.factories import UserFactory, membership, small_programme
+from tests.factories import TEST_PASSWORD, UserFactory, membership, small_programme
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -36,7 +36,7 @@ def test_approve_see_newer_data_and_its_difference_then_reopen(
     settings.MEDIA_ROOT = str(tmp_path / "media")
     ARTIFACTS.mkdir(exist_ok=True)
     programme = small_programme()
-    user = UserFactory(username=f"emcl-browser-{language}-{width}")
+    user = UserFactory(username=f"emcl-browser-{language}-{width}", password=TEST_PASSWORD)
     membership(user, programme, Membership.Role.EMCL)
     context = chromium.new_context(
         viewport={"width": width, "height": 900}, locale="es-PE" if language == "es" else "en-US"
@@ -53,7 +53,7 @@ def test_approve_see_newer_data_and_its_difference_then_reopen(
 
     page.goto(f"{live_server.url}/accounts/login/?next=/reports/{programme.code}/2011/")
     page.fill("#id_username", user.username)
-    page.fill("#id_password", "pw-report-test")
+    page.fill("#id_password", TEST_PASSWORD)
     page.press("#id_password", "Enter")
     page.wait_for_selector("#report-state")
     page.fill("input[name=session_date]", "2012-02-20")

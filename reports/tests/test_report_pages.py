@@ -11,8 +11,8 @@ from indicators.models import IndicatorComment, Membership
 from reports import services
 from reports.models import NarrativeSection, Report, ReportPdf
 from reports.selectors import annual_report
-from reports.tests.factories import UserFactory, small_programme
 from reports.tests.pdftools import flat, pdf_text
+from tests.factories import UserFactory, membership, small_programme
 
 Role = Membership.Role
 
@@ -304,8 +304,6 @@ def test_markup_in_a_comment_shows_as_text_in_html_and_pdf(client, programme, me
 def test_the_worker_thread_renders_the_pdf_outside_the_request(client, settings):
     """With REPORTS_PDF_WORKER = "thread" the request only queues; a daemon thread renders."""
     import time
-
-    from reports.tests.factories import membership
 
     settings.REPORTS_PDF_WORKER = "thread"
     programme = small_programme()

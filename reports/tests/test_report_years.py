@@ -14,7 +14,7 @@ from django.urls import reverse
 from indicators.models import Membership
 from reports import services
 from reports.models import NarrativeSection, Report, ReportPdf
-from reports.tests.factories import ProgrammeFactory, UserFactory
+from tests.factories import ProgrammeFactory, UserFactory
 
 Role = Membership.Role
 YEARS = [2008, 2009, 2010, 2011, 2012]
