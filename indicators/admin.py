@@ -190,7 +190,9 @@ class StatedScoreAdmin(admin.ModelAdmin):
     list_filter = ["result__programme", "result__code", "year"]
 
 
-class ActivityRatingInline(admin.TabularInline):
+class ActivityRatingInline(ReadOnlyAdmin, admin.TabularInline):
+    """Shown here; edited in their own admin (reports), which locks an approved report's ratings, with history."""
+
     model = ActivityRating
     extra = 0
 

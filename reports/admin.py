@@ -1,7 +1,16 @@
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from contextlib import contextmanager
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from indicators.models import ActivityRating
+from reports import services
 from reports.models import (
     EmclDecision,
     LessonLearned,
@@ -11,6 +20,11 @@ from reports.models import (
     Report,
     ReportSnapshot,
     Risk,
+)
+
+MSG_NOTHING_DELETED = _(
+    "Nothing was deleted: {count} of the selected items belong to a report approved by the EMCL, "
+    "whose content can no longer be edited."
 )
 
 
@@ -96,32 +110,146 @@ class NarrativeSectionAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+# ---------------------------------------------------------------------------------------------
+# The rest of the report's content: every write goes through reports.services, which refuses an
+# approved report's content and records who changed what in the history.
+
+
+class ReportContentForm(forms.ModelForm):
+    """Shows as a form error what the service would refuse: an item of (or moved into) an approved report,
+    or of a year outside the programme's life."""
+
+    def _post_clean(self):
+        # After the model's own cleaning the instance holds the submitted values: the year and
+        # programme it would move to, while the stored row still says where it comes from.
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            services.check_report_content_save(self.instance)
+        except ValidationError as error:
+            self.add_error(None, error)
+
+
+class ReportContentChangeForm(ReportContentForm):
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=services.CHANGE_REASON_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the history with your name."),
+    )
+
+
+@contextmanager
+def _refused_as_forbidden():
+    try:
+        yield
+    except ValidationError as error:
+        raise PermissionDenied(" ".join(error.messages)) from error
+
+
+def delete_selected_unless_approved(modeladmin, request, queryset):
+    """Django's bulk delete, refused up front (with why) when any selected item is an approved report's."""
+    locked = sum(1 for obj in queryset if services.report_content_is_locked(obj))
+    if locked:
+        modeladmin.message_user(request, str(MSG_NOTHING_DELETED).format(count=locked), messages.ERROR)
+        return None
+    return delete_selected(modeladmin, request, queryset)
+
+
+class ReportContentAdmin(SimpleHistoryAdmin):
+    """An approved year's items show read-only with the reason; saves, deletes and history reverts call the service."""
+
+    form = ReportContentChangeForm
+
+    def _locked(self, obj) -> bool:
+        return obj is not None and services.report_content_is_locked(obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self._locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Also asked by Django for each row a cascade would delete (an activity, a result, a programme).
+        return not self._locked(obj) and super().has_delete_permission(request, obj)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields = [name for name in fields if name != "change_reason"]
+        return fields
+
+    def get_changelist_form(self, request, **kwargs):
+        kwargs.setdefault("form", ReportContentForm)
+        return super().get_changelist_form(request, **kwargs)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _func, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (delete_selected_unless_approved, name, description)
+        return actions
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if self._locked(obj):
+            if request.method == "POST":
+                self.message_user(request, services.MSG_APPROVED_LOCKED, messages.ERROR)
+                return redirect(request.path)
+            self.message_user(request, services.MSG_APPROVED_LOCKED, messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if self._locked(obj):
+            self.message_user(request, services.MSG_APPROVED_LOCKED, messages.ERROR)
+            opts = self.model._meta
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", obj.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+    # The forms and the views above refuse an approved report's items with a message; the service
+    # checks again under the report's row lock, and an approval that slipped in between is a 403.
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("change_reason", "")
+        with _refused_as_forbidden():
+            services.report_content_save(instance=obj, user=request.user, reason=reason)
+
+    def delete_model(self, request, obj):
+        with _refused_as_forbidden():
+            services.report_content_delete(instance=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with _refused_as_forbidden():
+            services.report_content_delete_many(instances=queryset, user=request.user)
+
+
 @admin.register(Risk)
-class RiskAdmin(admin.ModelAdmin):
+class RiskAdmin(ReportContentAdmin):
     list_display = ["short", "result", "year", "probability", "impact_score", "level"]
     list_filter = ["result__programme", "result__code", "year", "level"]
     search_fields = ["description", "impact_description"]
 
-    @admin.display(description="risk")
+    @admin.display(description=_("risk"))
     def short(self, obj: Risk) -> str:
         return obj.description[:80]
 
 
 @admin.register(QualityCriterion)
-class QualityCriterionAdmin(admin.ModelAdmin):
+class QualityCriterionAdmin(ReportContentAdmin):
     list_display = ["result", "year", "criterion", "rating"]
     list_filter = ["result__programme", "result__code", "year", "criterion", "rating"]
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(ReportContentAdmin):
     list_display = ["__str__", "result", "year", "actor", "deadline"]
     list_filter = ["result__programme", "result__code", "year"]
     search_fields = ["text", "source", "actor"]
 
 
 @admin.register(EmclDecision)
-class EmclDecisionAdmin(admin.ModelAdmin):
+class EmclDecisionAdmin(ReportContentAdmin):
     list_display = ["__str__", "programme", "year", "source", "status"]
     list_filter = ["programme", "year", "status"]
     list_editable = ["status"]
@@ -129,7 +257,18 @@ class EmclDecisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(LessonLearned)
-class LessonLearnedAdmin(admin.ModelAdmin):
+class LessonLearnedAdmin(ReportContentAdmin):
     list_display = ["__str__", "programme", "year", "group"]
     list_filter = ["programme", "year", "group"]
     search_fields = ["text", "addressees"]
+
+
+@admin.register(ActivityRating)
+class ActivityRatingAdmin(ReportContentAdmin):
+    """Registered here, not in indicators: a rating is section 3.3.2 of the report, locked by its approval."""
+
+    list_display = ["activity", "year", "rating"]
+    list_filter = ["activity__result__programme", "activity__result__code", "year", "rating"]
+    search_fields = ["activity__code", "activity__name", "comment"]
+    list_select_related = ["activity__result"]
+    autocomplete_fields = ["activity"]
