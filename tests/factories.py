@@ -11,7 +11,8 @@ different default. The defaults:
 - a user has no usable password (hashing is slow on purpose): a test that logs in by password
   passes ``password=TEST_PASSWORD``; the others use ``client.force_login``.
 
-Below the factories, ready-made data: ``membership``, ``member`` and ``small_programme``.
+Below the factories, ready-made data: ``membership``, ``member``, ``small_programme`` and
+``report_content_item``.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from indicators.models import (
     StatedScore,
     Task,
 )
-from reports.models import NarrativeSection, QualityCriterion, Recommendation, Risk
+from reports.models import EmclDecision, LessonLearned, NarrativeSection, QualityCriterion, Recommendation, Risk
 
 TEST_PASSWORD = "pw-for-tests-2011"
 
@@ -161,6 +162,65 @@ class TaskFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Task {n + 1}")
 
 
+class ActivityRatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActivityRating
+
+    activity = factory.SubFactory(ActivityFactory)
+    year = 2011
+    rating = "B"
+
+
+class RiskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Risk
+
+    result = factory.SubFactory(ResultFactory)
+    year = 2011
+    description = factory.Sequence(lambda n: f"Risk {n + 1}")
+    probability = "Medio"
+    level = "B"
+
+
+class QualityCriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QualityCriterion
+
+    result = factory.SubFactory(ResultFactory)
+    year = 2011
+    criterion = QualityCriterion.Criterion.EFFICACY
+    rating = "B"
+
+
+class RecommendationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Recommendation
+
+    result = factory.SubFactory(ResultFactory)
+    year = 2011
+    text = factory.Sequence(lambda n: f"Recommendation {n + 1}")
+
+
+class EmclDecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EmclDecision
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    year = 2011
+    decision = factory.Sequence(lambda n: f"Decision {n + 1}")
+    source = "Acta EMCL del 18.02.2011"
+
+
+class LessonLearnedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LessonLearned
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    year = 2011
+    group = "R1"
+    text = factory.Sequence(lambda n: f"Lesson {n + 1}")
+
+
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Membership
@@ -235,3 +295,23 @@ def small_programme(year: int = 2011, indicators_per_result: int = 2) -> Program
         ActivityRating.objects.create(activity=activity, year=year, rating="B")
     NarrativeSection.objects.create(programme=programme, year=year, key="context", text="Contexto del año.")
     return programme
+
+
+def report_content_item(model, programme: Programme, year: int):
+    """A new item of the report content ``model`` in ``programme``'s report of ``year``.
+
+    Items of a result hang from R1 (as ``small_programme`` makes it), a rating from a new activity of
+    R1, and a quality criterion rates efficiency (``small_programme``'s rate efficacy).
+    """
+    r1 = programme.results.get(code="R1")
+    made = {
+        Risk: lambda: RiskFactory(result=r1, year=year),
+        QualityCriterion: lambda: QualityCriterionFactory(
+            result=r1, year=year, criterion=QualityCriterion.Criterion.EFFICIENCY
+        ),
+        Recommendation: lambda: RecommendationFactory(result=r1, year=year),
+        EmclDecision: lambda: EmclDecisionFactory(programme=programme, year=year),
+        LessonLearned: lambda: LessonLearnedFactory(programme=programme, year=year),
+        ActivityRating: lambda: ActivityRatingFactory(activity__result=r1, year=year, rating="C", comment="Retraso"),
+    }
+    return made[model]()

@@ -2,7 +2,6 @@
 
 from datetime import date
 from decimal import Decimal
-from itertools import count
 
 import factory
 from django.contrib.auth import get_user_model
@@ -19,7 +18,7 @@ from indicators.models import (
     Result,
     StatedScore,
 )
-from reports.models import EmclDecision, LessonLearned, NarrativeSection, QualityCriterion, Recommendation, Risk
+from reports.models import NarrativeSection, QualityCriterion, Recommendation, Risk
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -122,50 +121,3 @@ def small_programme(year: int = 2011, indicators_per_result: int = 2) -> Program
         ActivityRating.objects.create(activity=activity, year=year, rating="B")
     NarrativeSection.objects.create(programme=programme, year=year, key="context", text="Contexto del año.")
     return programme
-
-
-# Each model of the report's content with a free-text field a test can change.
-REPORT_CONTENT_TEXT_FIELDS = [
-    (Risk, "description"),
-    (QualityCriterion, "comment"),
-    (Recommendation, "text"),
-    (EmclDecision, "decision"),
-    (LessonLearned, "text"),
-    (ActivityRating, "comment"),
-]
-_content_serial = count(1)
-
-
-def report_content_item(model, programme: Programme, year: int):
-    """A new item of ``model`` (one of REPORT_CONTENT_TEXT_FIELDS) in the report of ``programme`` and ``year``.
-
-    Items of results and activities hang from R1 (``small_programme``); a rating gets an activity of its own.
-    """
-    n = next(_content_serial)
-    result = programme.results.get(code="R1")
-    if model is Risk:
-        return Risk.objects.create(result=result, year=year, description=f"Riesgo {n}", probability="Medio", level="B")
-    if model is QualityCriterion:
-        return QualityCriterion.objects.create(result=result, year=year, criterion="efficiency", rating="B")
-    if model is Recommendation:
-        return Recommendation.objects.create(result=result, year=year, text=f"Recomendación {n}", actor="UGCP")
-    if model is EmclDecision:
-        return EmclDecision.objects.create(
-            programme=programme, year=year, decision=f"Decisión {n}", source="Acta EMCL del 18.02.2011"
-        )
-    if model is LessonLearned:
-        return LessonLearned.objects.create(programme=programme, year=year, group="R1", text=f"Lección {n}")
-    if model is ActivityRating:
-        activity = Activity.objects.create(result=result, code=f"A/T{n}", name=f"Actividad {n}")
-        return ActivityRating.objects.create(activity=activity, year=year, rating="C", comment=f"Retraso {n}")
-    raise TypeError(f"{model.__name__} is not report content")
-
-
-def history_after(model, mark: int | None = None):
-    """History rows of ``model`` written after ``mark`` (a history_id); without it, the mark now.
-
-    Other modules leave deletion records behind (the seed programme is removed with its content),
-    and SQLite reuses ids: only rows written during the test are the test's.
-    """
-    latest = model.history.order_by("-history_id").values_list("history_id", flat=True).first() or 0
-    return latest if mark is None else model.history.filter(history_id__gt=mark)

@@ -15,12 +15,33 @@ from django.urls import reverse
 from indicators.models import Activity, ActivityRating, Result
 from reports import services
 from reports.admin import MSG_NOTHING_DELETED
-from reports.models import EmclDecision, Risk
-from reports.tests.factories import REPORT_CONTENT_TEXT_FIELDS, UserFactory, history_after, small_programme
-from reports.tests.factories import report_content_item as new_item
+from reports.models import EmclDecision, LessonLearned, QualityCriterion, Recommendation, Risk
+from tests.factories import UserFactory, small_programme
+from tests.factories import report_content_item as new_item
 
 DRAFT, APPROVED = 2010, 2011
-CONTENT = [pytest.param(model, field, id=model._meta.model_name) for model, field in REPORT_CONTENT_TEXT_FIELDS]
+# Each model of the report's content, with a free-text field the tests change.
+CONTENT = [
+    pytest.param(model, field, id=model._meta.model_name)
+    for model, field in [
+        (Risk, "description"),
+        (QualityCriterion, "comment"),
+        (Recommendation, "text"),
+        (EmclDecision, "decision"),
+        (LessonLearned, "text"),
+        (ActivityRating, "comment"),
+    ]
+]
+
+
+def history_after(model, mark: int | None = None):
+    """History rows of ``model`` written after ``mark`` (a history_id); without it, the mark now.
+
+    Other modules leave deletion records behind (the seed programme is removed with its content),
+    and SQLite reuses ids: only rows written during the test are the test's.
+    """
+    latest = model.history.order_by("-history_id").values_list("history_id", flat=True).first() or 0
+    return latest if mark is None else model.history.filter(history_id__gt=mark)
 
 
 def _url(obj, view: str, *args) -> str:

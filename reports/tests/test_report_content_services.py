@@ -9,13 +9,11 @@ from django.core.exceptions import ValidationError
 from indicators.models import ActivityRating, Task
 from reports import services
 from reports.models import EmclDecision, LessonLearned, QualityCriterion, Recommendation, Risk
-from reports.tests.factories import REPORT_CONTENT_TEXT_FIELDS, UserFactory, history_after, small_programme
-from reports.tests.factories import report_content_item as new_item
+from reports.tests.test_report_content_admin import APPROVED, CONTENT, DRAFT, history_after
+from tests.factories import UserFactory, small_programme
+from tests.factories import report_content_item as new_item
 
 pytestmark = pytest.mark.django_db
-
-DRAFT, APPROVED = 2010, 2011
-CONTENT = [pytest.param(model, field, id=model._meta.model_name) for model, field in REPORT_CONTENT_TEXT_FIELDS]
 
 
 @pytest.fixture
