@@ -13,12 +13,21 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cse_monitor.lib.messages import translated
 from indicators import permissions
 from indicators.entry import rules
 from indicators.entry.quarters import closing_date, quarter_state, window_for
-from indicators.entry.rows import RowKey, allowed_rows, is_ratio, key_of, outlier_factor, programme_regions
+from indicators.entry.rows import (
+    RowKey,
+    allowed_rows,
+    change_needs_reason,
+    is_ratio,
+    key_of,
+    outlier_factor,
+    programme_regions,
+)
 from indicators.figures import IndicatorFigure, Printed, baseline_printed, figure_book
 from indicators.models import Indicator, IndicatorValue, Programme, QuarterState, Result, Sex
 from indicators.periods import Period
@@ -32,6 +41,21 @@ class EntryRow:
     value: IndicatorValue | None
     previous: IndicatorValue | None
     editable: bool
+
+    @property
+    def numbers(self) -> IndicatorValue | None:
+        """The stored value when it carries numbers (not "sin dato"): what the read-only number cells show."""
+        return self.value if self.value is not None and not self.value.no_data else None
+
+    @property
+    def previous_number(self) -> Decimal | None:
+        """The previous quarter's value, when it has one: the outlier check compares against it."""
+        return self.previous.value if self.previous is not None and not self.previous.no_data else None
+
+    @property
+    def change_needs_reason(self) -> bool:
+        """The stored value is submitted or approved: the form asks why it changes."""
+        return change_needs_reason(self.value)
 
     @property
     def part(self) -> str:
@@ -51,6 +75,7 @@ class EntryIndicator:
     disaggregation_flag: str | None
     editable: bool
     is_ratio: bool = False
+    is_count_share: bool = False  # a count with its share (%) of women, entered on the total row
 
     @property
     def baseline(self) -> Printed:
@@ -74,6 +99,18 @@ class QuarterLock:
     @property
     def locked(self) -> bool:
         return self.window is not rules.WindowState.OPEN
+
+    @property
+    def label(self) -> str:
+        return str(WINDOW_LABELS[self.window])
+
+
+WINDOW_LABELS = {
+    rules.WindowState.APPROVED: gettext_lazy("approved"),
+    rules.WindowState.CLOSED: gettext_lazy("closed"),
+    rules.WindowState.NOT_YET_OPEN: gettext_lazy("not yet open"),
+    rules.WindowState.OPEN: gettext_lazy("open"),
+}
 
 
 def quarter_strip(programme: Programme, period: Period, *, today: date | None = None) -> list[QuarterLock]:
@@ -194,6 +231,7 @@ def entry_page(
                 disaggregation_flag=_disaggregation_flag(indicator, rows),
                 editable=any(r.editable for r in rows),
                 is_ratio=is_ratio(indicator),
+                is_count_share=indicator.unit_kind == Indicator.UnitKind.COUNT_SHARE,
             )
         )
     return EntryPage(
