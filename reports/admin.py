@@ -131,6 +131,16 @@ class ReportContentForm(forms.ModelForm):
             self.add_error(None, error)
 
 
+class ReportContentListForm(ReportContentForm):
+    """A row of the list's editable columns: the list posts every row, only a changed one is a write."""
+
+    def _post_clean(self):
+        if self.has_changed():
+            super()._post_clean()
+        else:
+            forms.ModelForm._post_clean(self)
+
+
 class ReportContentChangeForm(ReportContentForm):
     change_reason = forms.CharField(
         label=_("Reason for the change"),
@@ -180,7 +190,7 @@ class ReportContentAdmin(SimpleHistoryAdmin):
         return fields
 
     def get_changelist_form(self, request, **kwargs):
-        kwargs.setdefault("form", ReportContentForm)
+        kwargs.setdefault("form", ReportContentListForm)
         return super().get_changelist_form(request, **kwargs)
 
     def get_actions(self, request):

@@ -251,7 +251,7 @@ def test_reverting_a_risk_goes_through_the_service_and_is_refused_once_approved(
     assert risk.description == "Tercera versión" and risk.history.count() == versions
 
 
-def test_an_emcl_decision_status_changed_in_the_list_is_refused_for_an_approved_year(
+def test_an_emcl_decision_status_changed_in_the_list_is_refused_only_for_an_approved_year(
     client, superuser, programme, approve
 ):
     draft, approved = new_item(EmclDecision, programme, DRAFT), new_item(EmclDecision, programme, APPROVED)
@@ -267,10 +267,12 @@ def test_an_emcl_decision_status_changed_in_the_list_is_refused_for_an_approved_
         EmclDecision.Status.PENDING
     }
 
-    response = client.post(changelist, {**data, "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1"})
+    # The list posts every row of the page: the approved year's row, unchanged, does not stand in the way.
+    response = client.post(changelist, {**data, "form-1-status": EmclDecision.Status.PENDING})
     assert response.status_code == 302
     draft.refresh_from_db()
-    assert draft.status == EmclDecision.Status.EXECUTED
+    approved.refresh_from_db()
+    assert (draft.status, approved.status) == (EmclDecision.Status.EXECUTED, EmclDecision.Status.PENDING)
     assert draft.history.latest("history_date").history_user == superuser
 
 
