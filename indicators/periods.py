@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from cse_monitor.lib.years import FIRST_YEAR, LAST_YEAR
+
 WHOLE_YEAR = 0
 _PATTERN = re.compile(r"^\s*(\d{4})(?:\s*[-\s]?\s*[Qq]([1-4]))?\s*$")
 
@@ -25,7 +27,7 @@ class Period:
     quarter: int = WHOLE_YEAR  # 0 = whole year, 1–4 = quarter
 
     def __post_init__(self) -> None:
-        if not 1900 <= self.year <= 2200:
+        if not FIRST_YEAR <= self.year <= LAST_YEAR:
             raise InvalidPeriod(f"year {self.year} out of range")
         if self.quarter not in (0, 1, 2, 3, 4):
             raise InvalidPeriod(f"quarter {self.quarter} must be 0 (whole year) or 1–4")
@@ -36,6 +38,11 @@ class Period:
         if not match:
             raise InvalidPeriod(f"{text!r} is not a period: write 2011 or 2011Q3")
         return cls(int(match.group(1)), int(match.group(2) or 0))
+
+    @classmethod
+    def containing(cls, day: date) -> Period:
+        """The quarter ``day`` falls in (the current quarter, given today)."""
+        return cls(day.year, (day.month - 1) // 3 + 1)
 
     @property
     def is_year(self) -> bool:

@@ -53,8 +53,7 @@ from indicators.periods import InvalidPeriod, Period
 def entry_home(request: HttpRequest) -> HttpResponse:
     """ "My quarter": the user's programmes with their current and previous quarter."""
     programmes = list(permissions.visible_programmes(request.user))
-    today = timezone.localdate()
-    current = Period(today.year, (today.month - 1) // 3 + 1)
+    current = Period.containing(timezone.localdate())
     rows = [
         {"programme": p, "scope": permissions.scope_for(request.user, p), "periods": [current, current.previous()]}
         for p in programmes

@@ -24,6 +24,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from cse_monitor.lib.api_errors import Ambiguous, api_exception_handler
+from cse_monitor.lib.years import FIRST_YEAR, LAST_YEAR
 from cse_monitor.tokens import TokenAuthentication
 
 FIELDS_PARAMETER = OpenApiParameter(
@@ -195,8 +196,8 @@ class UpdatedSinceFilter(filters.IsoDateTimeFilter):
 
 
 def YearFilter(**kwargs):  # noqa: N802 - reads as a filter class
-    """A year filter bounded to the years a period may have (1900–2200), so the database never overflows."""
-    return filters.NumberFilter(min_value=1900, max_value=2200, **kwargs)
+    """A year filter bounded to the years a period may have (``years.FIRST_YEAR``–``LAST_YEAR``): no overflow."""
+    return filters.NumberFilter(min_value=FIRST_YEAR, max_value=LAST_YEAR, **kwargs)
 
 
 class ModelSerializer(SparseFieldsMixin, serializers.ModelSerializer):

@@ -22,8 +22,7 @@ from tests.factories import (
 
 
 def current_quarter(today: date | None = None) -> Period:
-    today = today or timezone.localdate()
-    return Period(today.year, (today.month - 1) // 3 + 1)
+    return Period.containing(today or timezone.localdate())
 
 
 @dataclass

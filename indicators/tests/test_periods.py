@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 
+from cse_monitor.lib.years import FIRST_YEAR, LAST_YEAR
 from indicators.periods import InvalidPeriod, Period, period_range
 
 
@@ -45,3 +46,26 @@ def test_previous_crosses_year_boundary():
 def test_period_range_expands_years_to_quarters():
     periods = period_range(Period(2010), Period.parse("2011Q2"))
     assert [str(p) for p in periods] == ["2010Q1", "2010Q2", "2010Q3", "2010Q4", "2011Q1", "2011Q2"]
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2012, 1, 1), Period(2012, 1)),
+        (date(2012, 3, 31), Period(2012, 1)),
+        (date(2012, 4, 1), Period(2012, 2)),
+        (date(2012, 9, 30), Period(2012, 3)),
+        (date(2012, 10, 1), Period(2012, 4)),
+        (date(2012, 12, 31), Period(2012, 4)),
+    ],
+)
+def test_containing_is_the_quarter_a_day_falls_in(day, expected):
+    assert Period.containing(day) == expected
+    assert expected.start <= day <= expected.end
+
+
+@pytest.mark.parametrize("year", [FIRST_YEAR - 1, LAST_YEAR + 1])
+def test_a_year_outside_the_one_range_is_refused(year):
+    with pytest.raises(InvalidPeriod):
+        Period(year)
+    assert Period(FIRST_YEAR).year == FIRST_YEAR and Period(LAST_YEAR).year == LAST_YEAR

@@ -11,8 +11,7 @@ from .conftest import token_client
 
 
 def current_quarter() -> Period:
-    today = timezone.localdate()
-    return Period(today.year, (today.month - 1) // 3 + 1)
+    return Period.containing(timezone.localdate())
 
 
 def url(indicator="R2.1", period=None, query=""):
