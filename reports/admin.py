@@ -7,8 +7,10 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from simple_history.admin import SimpleHistoryAdmin
 
+from cse_monitor.lib.messages import Message, translated, translated_messages
 from indicators.models import ActivityRating
 from reports import services
 from reports.models import (
@@ -22,7 +24,7 @@ from reports.models import (
     Risk,
 )
 
-MSG_NOTHING_DELETED = _(
+MSG_NOTHING_DELETED = gettext_noop(
     "Nothing was deleted: {count} of the selected items belong to a report approved by the EMCL, "
     "whose content can no longer be edited."
 )
@@ -128,7 +130,7 @@ class ReportContentForm(forms.ModelForm):
         try:
             services.check_report_content_save(self.instance)
         except ValidationError as error:
-            self.add_error(None, error)
+            self.add_error(None, translated_messages(error))
 
 
 class ReportContentListForm(ReportContentForm):
@@ -156,14 +158,14 @@ def _refused_as_forbidden():
     try:
         yield
     except ValidationError as error:
-        raise PermissionDenied(" ".join(error.messages)) from error
+        raise PermissionDenied(" ".join(translated_messages(error))) from error
 
 
 def delete_selected_unless_approved(modeladmin, request, queryset):
     """Django's bulk delete, refused up front (with why) when any selected item is an approved report's."""
     locked = sum(1 for obj in queryset if services.report_content_is_locked(obj))
     if locked:
-        modeladmin.message_user(request, str(MSG_NOTHING_DELETED).format(count=locked), messages.ERROR)
+        modeladmin.message_user(request, translated(Message(MSG_NOTHING_DELETED, count=locked)), messages.ERROR)
         return None
     return delete_selected(modeladmin, request, queryset)
 
@@ -204,15 +206,15 @@ class ReportContentAdmin(SimpleHistoryAdmin):
         obj = self.get_object(request, unquote(object_id))
         if self._locked(obj):
             if request.method == "POST":
-                self.message_user(request, services.MSG_APPROVED_LOCKED, messages.ERROR)
+                self.message_user(request, translated(services.MSG_APPROVED_LOCKED), messages.ERROR)
                 return redirect(request.path)
-            self.message_user(request, services.MSG_APPROVED_LOCKED, messages.WARNING)
+            self.message_user(request, translated(services.MSG_APPROVED_LOCKED), messages.WARNING)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
         if self._locked(obj):
-            self.message_user(request, services.MSG_APPROVED_LOCKED, messages.ERROR)
+            self.message_user(request, translated(services.MSG_APPROVED_LOCKED), messages.ERROR)
             opts = self.model._meta
             return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", obj.pk)
         return super().delete_view(request, object_id, extra_context)

@@ -17,6 +17,7 @@ from cse_monitor.lib.api import (
     YearFilter,
 )
 from cse_monitor.lib.api_errors import CODE_NOT_FOUND, ErrorSerializer
+from cse_monitor.lib.messages import translated
 from indicators.models import Programme, StatedScore
 from indicators.periods import Period
 from indicators.permissions import visible_programmes
@@ -79,9 +80,9 @@ class StatedScoreViewSet(ReadViewSet):
     code_field = None
 
     def get_queryset(self):
-        return StatedScore.objects.filter(
-            result__programme__in=visible_programmes(self.request.user)
-        ).select_related("result__programme")
+        return StatedScore.objects.filter(result__programme__in=visible_programmes(self.request.user)).select_related(
+            "result__programme"
+        )
 
 
 class EmclDecisionSerializer(ModelSerializer):
@@ -223,7 +224,7 @@ class ReportView(BaseApiView):
     def get(self, request, programme: str, year: int):
         prog = _programme(request, programme)
         if year not in prog.years:
-            message = services.year_outside_message(prog, year)
+            message = translated(services.year_outside_message(prog, year))
             body = {"status": 404, "code": CODE_NOT_FOUND, "message": message, "years": list(prog.years)}
             return Response({"error": body}, status=404)
         snapshot = snapshots.current_snapshot(prog, year)

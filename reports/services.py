@@ -22,8 +22,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import close_old_connections, models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
+from cse_monitor.lib.messages import Message, gettext_noop, translated
 from indicators.models import ActivityRating, Programme, Result
 from reports import pdf as pdf_engine
 from reports.models import (
@@ -43,24 +43,24 @@ from reports.snapshots import current_snapshot, live_document, sha256_text, snap
 
 logger = logging.getLogger(__name__)
 
-MSG_APPROVED_LOCKED = gettext_lazy("This report was approved by the EMCL: its content can no longer be edited.")
-MSG_ALREADY_APPROVED = gettext_lazy("This report is already approved.")
-MSG_NOT_APPROVED = gettext_lazy("This report is not approved: there is nothing to reopen.")
-MSG_REASON_REQUIRED = gettext_lazy("Say why the approved report is reopened.")
-MSG_REASON_TOO_LONG = gettext_lazy("The reason is too long ({length} characters, at most {limit}).")
-MSG_YEAR_OUTSIDE = gettext_lazy("{year} is not a year of the programme {code}, which runs from {first} to {last}.")
-MSG_NO_YEARS = gettext_lazy("The programme {code} has no start date recorded: it has no annual report yet.")
-MSG_PDF_CHECKSUM = gettext_lazy("The approved PDF on file does not match its checksum.")
-MSG_NO_SNAPSHOT_PDF = gettext_lazy(
+MSG_APPROVED_LOCKED = gettext_noop("This report was approved by the EMCL: its content can no longer be edited.")
+MSG_ALREADY_APPROVED = gettext_noop("This report is already approved.")
+MSG_NOT_APPROVED = gettext_noop("This report is not approved: there is nothing to reopen.")
+MSG_REASON_REQUIRED = gettext_noop("Say why the approved report is reopened.")
+MSG_REASON_TOO_LONG = gettext_noop("The reason is too long ({length} characters, at most {limit}).")
+MSG_YEAR_OUTSIDE = gettext_noop("{year} is not a year of the programme {code}, which runs from {first} to {last}.")
+MSG_NO_YEARS = gettext_noop("The programme {code} has no start date recorded: it has no annual report yet.")
+MSG_PDF_CHECKSUM = gettext_noop("The approved PDF on file does not match its checksum.")
+MSG_NO_SNAPSHOT_PDF = gettext_noop(
     "This report was approved before approved reports were stored whole, and no PDF was frozen then: "
     "reopen it and approve it again."
 )
-MSG_FUTURE_SESSION = gettext_lazy("The EMCL session date cannot be in the future.")
-MSG_UNKNOWN_SECTION = gettext_lazy("Unknown narrative section.")
-MSG_RESULT_NOT_IN_PROGRAMME = gettext_lazy("This result does not belong to the programme.")
-MSG_RESULT_REQUIRED = gettext_lazy("This section is written per result: choose the result.")
-MSG_TEXT_TOO_LONG = gettext_lazy("The text is too long ({length} characters, at most {limit}).")
-MSG_CHANGE_REASON_TOO_LONG = gettext_lazy(
+MSG_FUTURE_SESSION = gettext_noop("The EMCL session date cannot be in the future.")
+MSG_UNKNOWN_SECTION = gettext_noop("Unknown narrative section.")
+MSG_RESULT_NOT_IN_PROGRAMME = gettext_noop("This result does not belong to the programme.")
+MSG_RESULT_REQUIRED = gettext_noop("This section is written per result: choose the result.")
+MSG_TEXT_TOO_LONG = gettext_noop("The text is too long ({length} characters, at most {limit}).")
+MSG_CHANGE_REASON_TOO_LONG = gettext_noop(
     "The reason for the change is too long ({length} characters, at most {limit})."
 )
 
@@ -75,12 +75,12 @@ STALE_AFTER = timedelta(minutes=10)
 # Narratives
 
 
-def year_outside_message(programme: Programme, year: int) -> str:
-    """Why ``year`` has no report: the programme's years, or that it has none."""
+def year_outside_message(programme: Programme, year: int) -> Message:
+    """Why ``year`` has no report: the programme's years, or that it has none (``translated()`` where shown)."""
     years = programme.years
     if not years:
-        return str(MSG_NO_YEARS).format(code=programme.code)
-    return str(MSG_YEAR_OUTSIDE).format(year=year, code=programme.code, first=years[0], last=years[-1])
+        return Message(MSG_NO_YEARS, code=programme.code)
+    return Message(MSG_YEAR_OUTSIDE, year=year, code=programme.code, first=years[0], last=years[-1])
 
 
 def check_report_year(programme: Programme, year: int) -> None:
@@ -107,7 +107,7 @@ def narrative_update(
     if key not in PER_RESULT_KEYS:
         result = None
     if len(text) > NARRATIVE_MAX_CHARS:
-        raise ValidationError(str(MSG_TEXT_TOO_LONG).format(length=len(text), limit=NARRATIVE_MAX_CHARS))
+        raise ValidationError(Message(MSG_TEXT_TOO_LONG, length=len(text), limit=NARRATIVE_MAX_CHARS))
     check_report_year(programme, year)
     if report_is_locked(programme, year):
         raise ValidationError(MSG_APPROVED_LOCKED)
@@ -198,7 +198,7 @@ def _change_reason(reason: str) -> str | None:
     reason = (reason or "").strip()
     if len(reason) > CHANGE_REASON_MAX_CHARS:
         raise ValidationError(
-            str(MSG_CHANGE_REASON_TOO_LONG).format(length=len(reason), limit=CHANGE_REASON_MAX_CHARS),
+            Message(MSG_CHANGE_REASON_TOO_LONG, length=len(reason), limit=CHANGE_REASON_MAX_CHARS),
             code="max_length",
         )
     return reason or None
@@ -396,7 +396,7 @@ def run_pdf_job(job: ReportPdf) -> ReportPdf:
         # Queued before the year check existed, or the programme's dates changed since: no report.
         ReportPdf.objects.filter(pk=job.pk).update(
             status=ReportPdf.Status.FAILED,
-            error=year_outside_message(job.programme, job.year),
+            error=translated(year_outside_message(job.programme, job.year)),
             finished_at=timezone.now(),
         )
         job.refresh_from_db()
@@ -514,7 +514,7 @@ def report_reopen(*, programme: Programme, year: int, reason: str, user) -> Repo
         raise ValidationError(MSG_REASON_REQUIRED, code="required")
     if len(reason) > REOPEN_REASON_MAX_CHARS:
         raise ValidationError(
-            str(MSG_REASON_TOO_LONG).format(length=len(reason), limit=REOPEN_REASON_MAX_CHARS), code="max_length"
+            Message(MSG_REASON_TOO_LONG, length=len(reason), limit=REOPEN_REASON_MAX_CHARS), code="max_length"
         )
     report = Report.objects.select_for_update().filter(programme=programme, year=year).first()
     if report is None or report.status != Report.Status.APPROVED:

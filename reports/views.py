@@ -19,6 +19,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cse_monitor.lib.messages import translated, translated_messages
 from indicators.models import Programme, Result
 from indicators.permissions import Scope
 from reports import access, services, snapshots
@@ -37,7 +38,7 @@ def _wants_html(request: HttpRequest) -> bool:
 
 def year_not_found(request: HttpRequest, programme: Programme, year: int, *, json: bool = False) -> HttpResponse:
     """404 for a year outside the programme's life, naming (and linking) the years that have a report."""
-    message = services.year_outside_message(programme, year)
+    message = translated(services.year_outside_message(programme, year))
     years = list(programme.years)
     if json:
         body = {"error": {"status": 404, "code": "not_found", "message": message, "years": years}}
@@ -148,7 +149,7 @@ def report_pdf(request: HttpRequest, programme: Programme, scope: Scope, year: i
     try:
         state = services.pdf_request(programme, year)
     except ValidationError as exc:
-        return HttpResponse(" ".join(exc.messages), status=409, content_type="text/plain; charset=utf-8")
+        return HttpResponse(" ".join(translated_messages(exc)), status=409, content_type="text/plain; charset=utf-8")
     if state.ready:
         response = HttpResponse(state.content, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{programme.code}-{year}.pdf"'
@@ -192,7 +193,7 @@ def narratives(request: HttpRequest, programme: Programme, scope: Scope, year: i
             if form.cleaned_data["result"]:
                 result = next((r for r in results if r.pk == form.cleaned_data["result"]), None)
                 if result is None:
-                    form.add_error(None, services.MSG_RESULT_NOT_IN_PROGRAMME)
+                    form.add_error(None, translated(services.MSG_RESULT_NOT_IN_PROGRAMME))
             if not form.errors:
                 try:
                     services.narrative_update(
@@ -204,7 +205,7 @@ def narratives(request: HttpRequest, programme: Programme, scope: Scope, year: i
                         user=request.user,
                     )
                 except ValidationError as exc:
-                    form.add_error(None, exc)
+                    form.add_error(None, translated_messages(exc))
                 else:
                     messages.success(request, _("Section saved."))
                     return redirect("reports:narratives", code=programme.code, year=year)
@@ -254,7 +255,7 @@ def approve(request: HttpRequest, programme: Programme, scope: Scope, year: int)
                 programme=programme, year=year, session_date=form.cleaned_data["session_date"], user=request.user
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, " ".join(translated_messages(exc)))
         else:
             messages.success(request, _("The report is approved: its page and its PDF are frozen as approved."))
     else:
@@ -270,7 +271,7 @@ def reopen(request: HttpRequest, programme: Programme, scope: Scope, year: int) 
     access.access_reopen(scope)
     snapshot = snapshots.current_snapshot(programme, year)
     if snapshot is None:
-        messages.info(request, str(services.MSG_NOT_APPROVED))
+        messages.info(request, translated(services.MSG_NOT_APPROVED))
         return redirect("reports:report", code=programme.code, year=year)
     status = 200
     if request.method == "POST":
@@ -281,7 +282,7 @@ def reopen(request: HttpRequest, programme: Programme, scope: Scope, year: int) 
                     programme=programme, year=year, reason=form.cleaned_data["reason"], user=request.user
                 )
             except ValidationError as exc:
-                form.add_error("reason", exc)
+                form.add_error("reason", translated_messages(exc))
             else:
                 messages.success(request, _("The report is reopened: it shows the data as it is now."))
                 return redirect("reports:report", code=programme.code, year=year)

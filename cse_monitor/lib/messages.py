@@ -34,6 +34,11 @@ class Message(str):
         return message
 
 
+def translated_messages(error) -> list[str]:
+    """The messages of a Django ``ValidationError`` raised with message constants, in the active language."""
+    return [translated(item.message) for item in error.error_list]
+
+
 def translated(message: str) -> str:
     """``message`` (a msgid constant, or a :class:`Message`) in the active language, values put in after."""
     # Imported here so that pure modules can use Message and gettext_noop without loading Django.

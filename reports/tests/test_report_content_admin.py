@@ -12,6 +12,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from cse_monitor.lib.messages import translated
 from indicators.models import Activity, ActivityRating, Result
 from reports import services
 from reports.admin import MSG_NOTHING_DELETED
@@ -68,7 +69,7 @@ def _messages(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
-LOCKED = services.MSG_APPROVED_LOCKED  # compared as str() in the language the pages answer in
+LOCKED = services.MSG_APPROVED_LOCKED  # compared translated, in the language the pages answer in
 
 
 @pytest.fixture
@@ -123,11 +124,11 @@ def test_an_item_of_an_approved_year_shows_read_only_and_its_edit_is_refused(
     page = client.get(_url(item, "change"))
     assert page.status_code == 200
     assert f'name="{field}"' not in page.content.decode()
-    assert str(LOCKED) in _messages(page)
+    assert translated(LOCKED) in _messages(page)
 
     response = client.post(_url(item, "change"), _form_data(item, **{field: "Cambiado en el admin"}))
     assert response.status_code == 302 and response.url == _url(item, "change")
-    assert str(LOCKED) in _messages(response)
+    assert translated(LOCKED) in _messages(response)
     assert _stored(item) == before and item.history.count() == versions
 
 
@@ -138,7 +139,7 @@ def test_moving_an_item_into_an_approved_year_is_refused(client, superuser, prog
     before = _stored(item)
     response = client.post(_url(item, "change"), _form_data(item, year=APPROVED, **{field: "Movido"}))
     assert response.status_code == 200
-    assert str(LOCKED) in response.content.decode()
+    assert translated(LOCKED) in response.content.decode()
     assert _stored(item) == before
 
 
@@ -152,7 +153,7 @@ def test_adding_an_item_to_an_approved_year_is_refused(client, superuser, progra
     before = model.objects.count()
     response = client.post(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add"), data)
     assert response.status_code == 200
-    assert str(LOCKED) in response.content.decode()
+    assert translated(LOCKED) in response.content.decode()
     assert model.objects.count() == before
 
 
@@ -162,7 +163,7 @@ def test_a_year_outside_the_programme_is_refused_with_its_years(client, superuse
     before = _stored(item)
     response = client.post(_url(item, "change"), _form_data(item, year=2031))
     assert response.status_code == 200
-    assert services.year_outside_message(programme, 2031) in response.content.decode()
+    assert translated(services.year_outside_message(programme, 2031)) in response.content.decode()
     assert _stored(item) == before
 
 
@@ -186,7 +187,7 @@ def test_deleting_an_item_of_an_approved_year_is_refused(client, superuser, prog
     versions = item.history.count()
     for response in (client.get(_url(item, "delete")), client.post(_url(item, "delete"), {"post": "yes"})):
         assert response.status_code == 302 and response.url == _url(item, "change")
-        assert str(LOCKED) in _messages(response)
+        assert translated(LOCKED) in _messages(response)
     assert model.objects.filter(pk=item.pk).exists() and item.history.count() == versions
 
 
@@ -246,7 +247,7 @@ def test_reverting_a_risk_goes_through_the_service_and_is_refused_once_approved(
     approve()
     versions = risk.history.count()
     response = client.post(revert, _form_data(first.instance))
-    assert response.status_code == 200 and str(LOCKED) in response.content.decode()
+    assert response.status_code == 200 and translated(LOCKED) in response.content.decode()
     risk.refresh_from_db()
     assert risk.description == "Tercera versión" and risk.history.count() == versions
 
@@ -262,7 +263,7 @@ def test_an_emcl_decision_status_changed_in_the_list_is_refused_only_for_an_appr
     for i, row in enumerate(rows):
         data |= {f"form-{i}-id": row.pk, f"form-{i}-status": EmclDecision.Status.EXECUTED}
     response = client.post(changelist, data)
-    assert response.status_code == 200 and str(LOCKED) in response.content.decode()
+    assert response.status_code == 200 and translated(LOCKED) in response.content.decode()
     assert set(EmclDecision.objects.filter(pk__in=[draft.pk, approved.pk]).values_list("status", flat=True)) == {
         EmclDecision.Status.PENDING
     }

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from cse_monitor.lib.messages import translated
 from indicators.models import IndicatorValue, Membership
 from municipalities.models import BeneficiaryDistrict, District
 from municipalities.services import beneficiaries_import
@@ -146,7 +147,7 @@ def test_reopening_without_a_reason_is_refused_and_changes_nothing(client, progr
     for reason in ["", "   \n "]:
         response = client.post(_url("reopen", programme), {"reason": reason})
         assert response.status_code == 400
-        assert str(services.MSG_REASON_REQUIRED) in response.content.decode()
+        assert translated(services.MSG_REASON_REQUIRED) in response.content.decode()
     report.refresh_from_db()
     snapshot.refresh_from_db()
     assert report.status == Report.Status.APPROVED and report.emcl_session_date == date(2012, 2, 20)
@@ -223,7 +224,7 @@ def test_only_the_roles_that_approve_may_reopen(client, programme, member, role)
 def test_reopening_a_draft_changes_nothing(client, programme, member):
     client.force_login(member(programme, Role.EMCL))
     response = client.post(_url("reopen", programme), {"reason": "Sin aprobar aún."}, follow=True)
-    assert str(services.MSG_NOT_APPROVED) in response.content.decode()
+    assert translated(services.MSG_NOT_APPROVED) in response.content.decode()
     assert not Report.objects.filter(programme=programme, year=2011).exists()
 
 
@@ -233,7 +234,7 @@ def test_a_pdf_on_file_that_does_not_match_its_checksum_is_not_sent(client, prog
     snapshot.pdf.save("tampered.pdf", ContentFile(b"%PDF-1.7 not the approved one"), save=True)
     response = client.get(_url("report_pdf", programme))
     assert response.status_code == 409
-    assert str(services.MSG_PDF_CHECKSUM) in response.content.decode()
+    assert translated(services.MSG_PDF_CHECKSUM) in response.content.decode()
 
 
 def test_the_changes_page_of_an_unchanged_or_draft_report_says_so(client, programme, member):

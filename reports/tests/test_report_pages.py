@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cse_monitor.lib.messages import translated
 from indicators.models import IndicatorComment, Membership
 from reports import services
 from reports.models import NarrativeSection, Report, ReportPdf
@@ -189,7 +190,7 @@ def test_approval_in_the_future_is_refused_with_a_clear_message(client, programm
     client.force_login(member(programme, Role.EMCL))
     tomorrow = date.today() + timedelta(days=2)
     response = client.post(_urls(programme)["approve"], {"session_date": tomorrow.isoformat()}, follow=True)
-    assert str(services.MSG_FUTURE_SESSION) in response.content.decode()
+    assert translated(services.MSG_FUTURE_SESSION) in response.content.decode()
     assert not Report.objects.filter(programme=programme, status=Report.Status.APPROVED).exists()
 
 
@@ -222,7 +223,7 @@ def test_an_approved_report_shows_its_state_and_cannot_be_approved_twice(client,
     html = client.get(urls["html"]).content.decode()
     assert "20.02.2012" in html
     response = client.post(urls["approve"], {"session_date": "2012-03-01"}, follow=True)
-    assert str(services.MSG_ALREADY_APPROVED) in response.content.decode()
+    assert translated(services.MSG_ALREADY_APPROVED) in response.content.decode()
     assert Report.objects.get(programme=programme, year=2011).emcl_session_date == date(2012, 2, 20)
 
 
@@ -252,9 +253,9 @@ def test_a_per_result_narrative_needs_a_result_of_the_programme(client, programm
     other = small_programme().results.get(code="R1")
     response = client.post(url, {"key": "analysis", "result": other.pk, "text": "x"})
     assert response.status_code == 400
-    assert str(services.MSG_RESULT_NOT_IN_PROGRAMME) in response.content.decode()
+    assert translated(services.MSG_RESULT_NOT_IN_PROGRAMME) in response.content.decode()
     response = client.post(url, {"key": "analysis", "text": "x"})
-    assert response.status_code == 400 and str(services.MSG_RESULT_REQUIRED) in response.content.decode()
+    assert response.status_code == 400 and translated(services.MSG_RESULT_REQUIRED) in response.content.decode()
     assert not NarrativeSection.objects.filter(key="analysis").exists()
 
 
@@ -271,7 +272,7 @@ def test_narratives_of_an_approved_report_are_locked(client, programme, member):
     client.post(_urls(programme)["approve"], {"session_date": "2012-02-20"})
     response = client.post(_urls(programme)["narratives"], {"key": "context", "text": "Otro contexto"})
     assert response.status_code == 400
-    assert str(services.MSG_APPROVED_LOCKED) in response.content.decode()
+    assert translated(services.MSG_APPROVED_LOCKED) in response.content.decode()
     assert NarrativeSection.objects.get(programme=programme, key="context").text == "Contexto del año."
 
 

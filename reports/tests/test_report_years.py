@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from cse_monitor.lib.messages import translated
 from indicators.models import Membership
 from reports import services
 from reports.models import NarrativeSection, Report, ReportPdf
@@ -62,7 +63,7 @@ def test_a_page_of_a_year_outside_the_programme_is_a_404_listing_its_years(admin
     response = admin_client.get(_url(name, programme, year))
     assert response.status_code == 404
     html = response.content.decode()
-    assert services.year_outside_message(programme, year) in html
+    assert translated(services.year_outside_message(programme, year)) in html
     assert "2008" in services.year_outside_message(programme, year) and "2012" in html
     _assert_lists_the_years(html, programme)
     assert '<link rel="stylesheet" href="/static/css/app.css' in html  # the application's look, not a bare 404
@@ -77,7 +78,7 @@ def test_the_pdf_of_a_year_outside_is_a_404_page_for_a_browser_and_json_for_a_cl
     assert client.status_code == 404
     error = client.json()["error"]
     assert error["code"] == "not_found" and error["years"] == YEARS
-    assert error["message"] == services.year_outside_message(programme, year)
+    assert error["message"] == translated(services.year_outside_message(programme, year))
     assert not ReportPdf.objects.exists()  # nothing was queued
 
 
@@ -135,7 +136,7 @@ def test_a_queued_job_of_a_year_outside_fails_instead_of_printing(programme):
     assert services.run_pending_pdf_jobs() == 1
     job.refresh_from_db()
     assert job.status == ReportPdf.Status.FAILED and not job.file
-    assert job.error == services.year_outside_message(programme, 2031)
+    assert job.error == translated(services.year_outside_message(programme, 2031))
 
 
 def test_a_programme_without_dates_has_no_report_and_says_why(client, member, db):
@@ -144,7 +145,7 @@ def test_a_programme_without_dates_has_no_report_and_says_why(client, member, db
     response = client.get(_url("report", undated, 2011))
     assert response.status_code == 404
     html = response.content.decode()
-    assert services.year_outside_message(undated, 2011) in html and 'id="report-years"' not in html
+    assert translated(services.year_outside_message(undated, 2011)) in html and 'id="report-years"' not in html
 
 
 @pytest.mark.parametrize("year", YEARS)
