@@ -148,12 +148,14 @@ def _content_path(model: type[models.Model]) -> str:
         raise TypeError(f"{model.__name__} is not report content") from None
 
 
-def _content_programme_id(instance: models.Model) -> int:
-    *steps, last = _content_path(type(instance)).split("__")
-    holder = instance
-    for step in steps:
-        holder = getattr(holder, step)
-    return getattr(holder, f"{last}_id")
+def _content_programme_id(instance: models.Model) -> int | None:
+    """The programme of the item's report; None when the row it hangs from no longer exists (a past version)."""
+    first, _, rest = _content_path(type(instance)).partition("__")
+    field = instance._meta.get_field(first)
+    related_id = getattr(instance, field.attname)
+    if not rest:
+        return related_id
+    return field.related_model._default_manager.filter(pk=related_id).values_list(f"{rest}_id", flat=True).first()
 
 
 def _content_scopes(instance: models.Model) -> set[tuple[int, int]]:
@@ -190,7 +192,9 @@ def check_report_content_unlocked(instance: models.Model, *, lock: bool = False)
 
 def check_report_content_save(instance: models.Model, *, lock: bool = False) -> None:
     """ValidationError unless the item may be saved: a year of its programme, and no approved report's."""
-    check_report_year(Programme.objects.get(pk=_content_programme_id(instance)), instance.year)
+    programme = Programme.objects.filter(pk=_content_programme_id(instance)).first()
+    if programme is not None:  # otherwise the item's own foreign key is the error (full_clean, the form)
+        check_report_year(programme, instance.year)
     check_report_content_unlocked(instance, lock=lock)
 
 

@@ -289,3 +289,15 @@ def test_an_activity_shows_its_ratings_read_only_and_is_not_deleted_with_an_appr
     assert response.status_code == 403
     assert ActivityRating.objects.filter(pk=rating.pk).exists()
     assert Result.objects.filter(pk=rating.activity.result_id).exists()
+
+
+def test_a_past_version_whose_result_was_deleted_still_shows(client, superuser, programme):
+    risk = new_item(Risk, programme, DRAFT)
+    version = risk.history.get()
+    result = risk.result
+    result.indicators.all().delete()  # PROTECTed by their values' history otherwise
+    result.delete()
+    assert not Risk.objects.filter(pk=risk.pk).exists()
+    response = client.get(_url(risk, "simple_history", risk.pk, version.history_id))
+    assert response.status_code == 200
+    assert risk.description in response.content.decode()
