@@ -57,8 +57,10 @@ class UserFactory(factory.django.DjangoModelFactory):
         # Hashing is slow on purpose; only users who log in with a password get one (UserFactory(password=...)).
         if extracted:
             self.set_password(extracted)
-        else:
+        elif not self.password:
             self.set_unusable_password()
+        else:
+            return  # an existing user (get or create by username) keeps the password its sessions depend on
         if create:
             self.save()
 

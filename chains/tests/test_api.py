@@ -1,7 +1,6 @@
 """/api/v1/value-chains/: read-only, the chains of the programmes the user belongs to, by id or by slug."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from chains.models import ValueChain
 from indicators.models import Membership
@@ -62,7 +61,7 @@ def test_a_user_without_a_role_sees_no_chain_and_cannot_read_one(client, chains)
 
 
 def test_a_superuser_sees_every_programmes_chains(client, chains):
-    client.force_login(get_user_model().objects.create_superuser("chains-root", "root@example.org", None))
+    client.force_login(UserFactory(username="chains-root", is_superuser=True))
     assert _slugs(client.get(LIST)) == [("PRG1", "papa-nativa"), ("PRG1", "tara"), ("PRG2", "papa-nativa")]
 
 
@@ -79,8 +78,7 @@ def test_a_chain_of_another_programme_is_a_404_by_id(reader, chains):
 
 
 def test_a_slug_two_visible_programmes_share_asks_for_the_programme(reader, chains):
-    user = get_user_model().objects.get(username="chains-emcl")
-    membership(user, chains["other_papa"].programme, Membership.Role.REVIEWER)
+    membership(UserFactory(username="chains-emcl"), chains["other_papa"].programme, Membership.Role.REVIEWER)
     ambiguous = reader.get(f"{LIST}papa-nativa/")
     assert ambiguous.status_code == 400
     assert ambiguous.json()["error"]["code"] == "ambiguous_code"
