@@ -213,6 +213,6 @@ def test_review_and_history_show_numerator_and_denominator(client, open_rw):
     workflow.quarter_submit(user=rw.world.staff_all, programme=rw.world.programme, period=Q1, today=IN_Q1)
     client.force_login(rw.world.reviewer)
     review = client.get(reverse("indicators:review", args=[rw.world.programme.code, "2012Q1"])).content.decode()
-    assert "30 / 100 = 30 %" in review
+    assert "30 / 100 = 30%" in review
     history = client.get(reverse("indicators:value_history", args=[stored(rw.ratio).pk])).content.decode()
     assert "30 / 120 = 25" in history and "30 / 100 = 30" in history

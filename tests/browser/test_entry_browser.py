@@ -227,7 +227,7 @@ def test_region_rows_and_a_ratio_row_in_the_browser(browser, live_server, world)
     ratio = f"#ind-{rw.ratio.pk}"
     page.fill(f'[name="r{rw.ratio.pk}-0-T-numerator"]', "617,25")
     page.fill(f'[name="r{rw.ratio.pk}-0-T-denominator"]', "1.234,5")
-    assert page.inner_text(f"#row-{rw.ratio.pk}-0-T td.ratio-share output") == "50 %"
+    assert page.inner_text(f"#row-{rw.ratio.pk}-0-T td.ratio-share output") == "50%"
     page.fill(f'[name="r{rw.ratio.pk}-0-T-05-numerator"]', "10")
     page.fill(f'[name="r{rw.ratio.pk}-0-T-05-denominator"]', "0")
     assert "mayor que cero" in page.inner_text(f"#row-{rw.ratio.pk}-0-T-05")
