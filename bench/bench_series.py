@@ -34,7 +34,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("ACCESS_LOG_LEVEL", "WARNING")
 _tmp = None
 if "DATABASE_URL" not in os.environ:
-    _tmp = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)  # noqa: SIM115
+    _tmp = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)
     os.environ["DATABASE_URL"] = f"sqlite:///{_tmp.name}"
 
 import django  # noqa: E402

@@ -98,7 +98,6 @@ class BudgetLineViewSet(ReadViewSet):
     lookup_value_regex = ".+?"
 
     def get_queryset(self):
-        return (
-            BudgetLine.objects.filter(programme__in=visible_programmes(self.request.user))
-            .select_related("programme", "parent", "result")
+        return BudgetLine.objects.filter(programme__in=visible_programmes(self.request.user)).select_related(
+            "programme", "parent", "result"
         )

@@ -32,7 +32,7 @@ class BudgetLine(models.Model):
     order = models.PositiveIntegerField(default=0)
     name = models.CharField(_("name"), max_length=200)
     is_header = models.BooleanField(_("header line"), default=False)
-    fin_mode = models.CharField(_("financing mode"), max_length=5, choices=FinMode.choices, blank=True, default="")
+    fin_mode = models.CharField(_("financing mode"), max_length=5, choices=FinMode, blank=True, default="")
     amount = _money(_("amount"), null=True, blank=True)
     result = models.ForeignKey(
         "indicators.Result", on_delete=models.SET_NULL, null=True, blank=True, related_name="budget_lines"
@@ -162,7 +162,7 @@ class FinancialPlanLine(models.Model):
     order = models.PositiveIntegerField(default=0)
     label = models.CharField(_("label as printed"), max_length=200)
     is_header = models.BooleanField(_("header line"), default=False)
-    fin_mode = models.CharField(_("financing mode"), max_length=5, choices=FinMode.choices, blank=True, default="")
+    fin_mode = models.CharField(_("financing mode"), max_length=5, choices=FinMode, blank=True, default="")
     budget = _money(_("budget"), null=True, blank=True)
     spent_to_previous_year = _money(_("spent to the end of the previous year"), null=True, blank=True)
     later_years = _money(_("planned for later years"), null=True, blank=True)

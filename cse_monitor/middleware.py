@@ -193,7 +193,7 @@ class FormContentTypeMiddleware:
         if (
             request.method in {"POST", "PUT", "PATCH"}
             and not request.path.startswith("/api/")
-            and int(request.META.get("CONTENT_LENGTH") or 0) > 0
+            and int(request.headers.get("content-length") or 0) > 0
             and request.content_type not in FORM_CONTENT_TYPES
         ):
             message = _("This page accepts form submissions only; nothing was saved.")

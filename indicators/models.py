@@ -317,7 +317,7 @@ class IndicatorValue(models.Model):
     region = models.CharField(
         _("region (department code)"), max_length=2, blank=True, default="", help_text=_("Empty = all regions")
     )
-    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True, default=Sex.ALL)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex, blank=True, default=Sex.ALL)
     value = _measure(verbose_name=_("value"), null=True, blank=True)
     share = _share(verbose_name=_("share (%)"), null=True, blank=True)
     numerator = _measure(verbose_name=_("numerator"), null=True, blank=True)
@@ -499,7 +499,7 @@ class Activity(models.Model):
 class ActivityRating(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="ratings")
     year = models.PositiveSmallIntegerField(_("year"))
-    rating = models.CharField(_("rating"), max_length=1, choices=Rating.choices)
+    rating = models.CharField(_("rating"), max_length=1, choices=Rating)
     comment = models.TextField(_("comment (only for C or D)"), blank=True)
 
     class Meta:

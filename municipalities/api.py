@@ -96,6 +96,6 @@ class BeneficiaryDistrictViewSet(ReadViewSet):
         return value.isdigit() and len(value) != 6
 
     def get_queryset(self):
-        return BeneficiaryDistrict.objects.filter(
-            programme__in=visible_programmes(self.request.user)
-        ).select_related("programme", "district")
+        return BeneficiaryDistrict.objects.filter(programme__in=visible_programmes(self.request.user)).select_related(
+            "programme", "district"
+        )

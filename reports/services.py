@@ -407,7 +407,7 @@ def run_pdf_job(job: ReportPdf) -> ReportPdf:
         return job
     try:
         rendered = pdf_engine.render_pdf(job.html, progress)
-    except Exception as exc:  # noqa: BLE001 - any rendering failure is recorded on the job, not raised in a thread
+    except Exception as exc:  # any rendering failure is recorded on the job, not raised in a thread
         logger.exception("PDF rendering failed for job %s", job.pk)
         ReportPdf.objects.filter(pk=job.pk).update(
             status=ReportPdf.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()

@@ -127,7 +127,7 @@ class Surfaces:
         self.programme = programme
         user, _ = get_user_model().objects.get_or_create(username=f"one-truth-{programme.code}")
         Membership.objects.get_or_create(user=user, programme=programme, defaults={"role": Membership.Role.ADMIN})
-        self.client = Client(HTTP_ACCEPT_LANGUAGE="es")
+        self.client = Client(headers={"accept-language": "es"})
         self.client.force_login(user)
         self.indicators = list(
             Indicator.objects.filter(result__programme=programme, has_data=True).select_related("result")

@@ -119,7 +119,7 @@ class ConditionalGetMixin:
     def _latest_modified(self):
         try:
             return self.last_modified()
-        except Exception:  # noqa: BLE001 - Last-Modified is informational; never fail a read for it
+        except Exception:  # Last-Modified is informational: never fail a read for it
             return None
 
 
@@ -195,7 +195,7 @@ class UpdatedSinceFilter(filters.IsoDateTimeFilter):
         return super().filter(qs, value)
 
 
-def YearFilter(**kwargs):  # noqa: N802 - reads as a filter class
+def YearFilter(**kwargs):  # reads as a filter class where it is used
     """A year filter bounded to the years a period may have (``years.FIRST_YEAR``–``LAST_YEAR``): no overflow."""
     return filters.NumberFilter(min_value=FIRST_YEAR, max_value=LAST_YEAR, **kwargs)
 

@@ -34,5 +34,3 @@ def period_to_q(period: Period, prefix: str = "") -> Q:
     return Q(**{f"{prefix}year__lt": period.year}) | Q(
         **{f"{prefix}year": period.year, f"{prefix}quarter__gte": 1, f"{prefix}quarter__lte": period.quarter}
     )
-
-

@@ -256,7 +256,7 @@ class IndicatorViewSet(SeriesRenderingMixin, ReadViewSet):
         "CSV/XLSX columns: " + ", ".join(series_selector.COLUMNS),
     )
     @action(detail=True, methods=["get"], renderer_classes=SeriesRenderingMixin.renderer_classes, pagination_class=None)
-    def series(self, request, pk=None, format=None):  # noqa: A002 - DRF passes the URL suffix as "format"
+    def series(self, request, pk=None, format=None):  # DRF passes the URL suffix as "format"
         indicator = self.get_object()
         data = self.build_series([indicator])
         if self.is_table_format():
@@ -291,7 +291,3 @@ class IndicatorValueViewSet(ReadViewSet):
         return IndicatorValue.objects.filter(
             indicator__result__programme__in=visible_programmes(self.request.user)
         ).select_related("indicator__result__programme", "chain")
-
-
-
-

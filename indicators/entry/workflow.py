@@ -294,7 +294,7 @@ def _notify_returned(value: IndicatorValue, *, reviewer, comment: str, period: P
 def _send_quietly(address: str, text: str) -> None:
     try:
         send_mail("CSE Monitor: value returned", text, settings.DEFAULT_FROM_EMAIL, [address])
-    except Exception:  # noqa: BLE001 - logged; see _notify_returned
+    except Exception:  # logged: mail is a courtesy, see _notify_returned
         logger.exception("could not e-mail a returned-value notification")
 
 

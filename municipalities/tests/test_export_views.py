@@ -17,6 +17,7 @@ def per0601011_record():
     """A programme with PER0601011's code and life (2008–2012), nothing else."""
     return ProgrammeFactory(code="PER0601011", start_effective=date(2008, 4, 1), end_effective=date(2012, 11, 1))
 
+
 ROUTES = [
     ("municipalities:beneficiaries", {}, "Ubigeo"),
     ("municipalities:beneficiaries_template", {}, "Ubigeo"),

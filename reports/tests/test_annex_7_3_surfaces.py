@@ -102,7 +102,7 @@ def reader(per0601011_module, django_db_blocker):
 
 
 def _client(reader, language):
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client = Client(headers={"accept-language": language})
     client.force_login(reader)
     return client
 

@@ -208,7 +208,7 @@ def test_bulk_delete_with_an_item_of_an_approved_year_deletes_nothing(
     for confirm in (False, True):
         response = _bulk_delete(client, model, [draft, approved], confirm)
         assert response.status_code == 302
-        assert str(MSG_NOTHING_DELETED).format(count=1) in _messages(response)
+        assert translated(MSG_NOTHING_DELETED).format(count=1) in _messages(response)
     assert model.objects.filter(pk__in=[draft.pk, approved.pk]).count() == 2
     assert not history_after(model, mark).exists()
 

@@ -1,5 +1,4 @@
 """Backup and restore: round trip on SQLite and PostgreSQL (and across them), refusals, all-or-nothing."""
-# ruff: noqa: S603 - subprocesses run this project's own manage.py / python with fixed arguments
 
 import io
 import json

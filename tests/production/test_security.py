@@ -1,5 +1,4 @@
 """Production settings, security headers, health endpoints, error pages, request ids."""
-# ruff: noqa: S603 - subprocesses run this project's own manage.py / python with fixed arguments
 
 import io
 import json

@@ -1,8 +1,6 @@
 """The one-file SQLite setup (demo, small installs) serves several gunicorn workers: concurrent write
 transactions queue for the lock instead of failing with "database is locked"."""
 
-# ruff: noqa: S603 - runs this interpreter on a fixed script
-
 import sys
 import textwrap
 from pathlib import Path
