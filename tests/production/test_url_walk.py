@@ -269,6 +269,8 @@ class InlineFinder(HTMLParser):
 def world(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The PDF is queued, not rendered by a thread that would outlive the test (and hold the database).
+    settings.REPORTS_PDF_WORKER = "off"
     call_command("load_programme", str(ROOT / "fixtures" / "per0601011" / "programme.json"), stdout=io.StringIO())
     call_command("create_demo_users", stdout=io.StringIO())
     get_user_model().objects.create_user("outsider", password="Outsider-2011-x")
