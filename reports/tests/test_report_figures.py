@@ -9,7 +9,7 @@ from reports.pdf import render_pdf
 from reports.rendering import report_body, report_document
 from reports.selectors import annual_report
 from reports.tests.pdftools import flat, pdf_text
-from tests.factories import IndicatorFactory, small_programme
+from tests.factories import ActivityFactory, IndicatorFactory, TaskFactory, small_programme
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +69,16 @@ def test_progress_n_minus_1_made_of_quarters_is_printed_like_progress_n(ratio_pr
     IndicatorValue.objects.create(indicator=ratio, year=2010, quarter=4, numerator=1, denominator=4, value=25)
     row = _row(report_body(annual_report(ratio_programme, 2011)), "R1.9")
     assert 'data-figure="previous">25%</td>' in row
+
+
+def test_a_stated_score_says_when_the_tasks_compute_another(ratio_programme):
+    # R1's 2011 efficacy is stated 73 %; its tasks, entered since, executed the one task planned: 100 %.
+    r1 = Result.objects.get(programme=ratio_programme, code="R1")
+    TaskFactory(
+        activity=ActivityFactory(result=r1), year=2011, quarter=2, executed=True, planned_cost=10, actual_cost=10
+    )
+    html = report_body(annual_report(ratio_programme, 2011))
+    table = html[html.index('id="table-2-1"') :]
+    row = table[table.index("R1") : table.index("</tr>", table.index("R1"))]
+    assert "73%" in row and "100%" in row  # the stated efficacy, and the computed one said beside it
+    assert 'class="computed-differs"' in row
